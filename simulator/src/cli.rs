@@ -1,0 +1,207 @@
+//! The `provsim` command line.
+
+use std::net::IpAddr;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::app;
+use crate::config::{FamilyId, Limits, ServeConfig};
+use crate::fixtures::Fixture;
+
+#[derive(Debug, Parser)]
+#[command(name = "provsim", version, about = "Stateful simulator of telecom/ISP provisioning APIs")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve every enabled API family, each on its own listener, until SIGINT/SIGTERM.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address every listener binds. Loopback by default: the simulator is a test tool.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+
+    /// Families to serve, comma-separated (vpn, vpn-daemon). The control plane always runs.
+    #[arg(long, value_delimiter = ',', default_value = "vpn,vpn-daemon")]
+    pub families: Vec<String>,
+
+    /// Port of the control plane (`/_sim/*`); 0 picks a free port.
+    #[arg(long, default_value_t = 8100)]
+    pub control_port: u16,
+
+    /// Port of the vpn Provisioning API; 0 picks a free port.
+    #[arg(long, default_value_t = 8101)]
+    pub vpn_port: u16,
+
+    /// Port of the vpn device-status daemon (the real client uses 895); 0 picks a free port.
+    #[arg(long, default_value_t = 8895)]
+    pub vpn_daemon_port: u16,
+
+    /// Starting data: `default` (the demo fixture in the README), `none` (the demo tenants and
+    /// keys without subscribers), or a path to a JSON file shaped like
+    /// simulator/fixtures/default.json.
+    #[arg(long, default_value = "default")]
+    pub fixtures: String,
+
+    /// Seed of every generated id, token and request id: the same seed and the same requests
+    /// give the same answers.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// Start the simulated clock frozen at this RFC 3339 instant (it then moves only through
+    /// the control plane). Without it the clock follows real time.
+    #[arg(long)]
+    pub clock_start: Option<String>,
+
+    /// Largest request body accepted, in bytes; larger bodies answer 413.
+    #[arg(long, default_value_t = Limits::default().max_body_bytes)]
+    pub max_body_bytes: usize,
+
+    /// Time a client has to send a complete request head, in milliseconds.
+    #[arg(long, default_value_t = Limits::default().header_read_timeout_ms)]
+    pub header_read_timeout_ms: u64,
+
+    /// Subscribers one vpn tenant may hold; further creates answer 507.
+    #[arg(long, default_value_t = Limits::default().max_subscribers_per_tenant)]
+    pub max_subscribers_per_tenant: usize,
+
+    /// Log line format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Log filter (tracing EnvFilter syntax); per-request lines appear at `debug`.
+    #[arg(long, env = "PROVSIM_LOG", default_value = "info")]
+    pub log: String,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args),
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    init_logging(args.log_format, &args.log);
+    let config = match serve_config(&args) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("provsim: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let fixture = match Fixture::from_arg(&args.fixtures) {
+        Ok(fixture) => fixture,
+        Err(error) => {
+            eprintln!("provsim: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("provsim: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let running = match app::start(&config, fixture.clone()).await {
+            Ok(running) => running,
+            Err(error) => {
+                eprintln!("provsim: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
+        print_banner(&running, &fixture, config.seed);
+        wait_for_signal().await;
+        eprintln!("provsim: shutting down (in-flight requests finish first)");
+        running.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}
+
+fn serve_config(args: &ServeArgs) -> Result<ServeConfig, String> {
+    let mut ports = vec![(FamilyId::Control, args.control_port)];
+    for name in &args.families {
+        let family = FamilyId::from_name(name.trim())
+            .filter(|f| *f != FamilyId::Control)
+            .ok_or_else(|| format!("--families: unknown family {name:?} (known: vpn, vpn-daemon)"))?;
+        let port = match family {
+            FamilyId::Vpn => args.vpn_port,
+            FamilyId::VpnDaemon => args.vpn_daemon_port,
+            FamilyId::Control => args.control_port,
+        };
+        if !ports.iter().any(|(f, _)| *f == family) {
+            ports.push((family, port));
+        }
+    }
+    let clock_start_epoch_ms = match &args.clock_start {
+        None => None,
+        Some(text) => {
+            let at = OffsetDateTime::parse(text, &Rfc3339)
+                .map_err(|e| format!("--clock-start must be an RFC 3339 date-time: {e}"))?;
+            Some(i64::try_from(at.unix_timestamp_nanos() / 1_000_000).map_err(|_| "--clock-start is out of range")?)
+        }
+    };
+    let limits = Limits {
+        max_body_bytes: args.max_body_bytes,
+        header_read_timeout_ms: args.header_read_timeout_ms,
+        max_subscribers_per_tenant: args.max_subscribers_per_tenant,
+        ..Limits::default()
+    };
+    Ok(ServeConfig { bind: args.bind, ports, limits, seed: args.seed, clock_start_epoch_ms })
+}
+
+fn print_banner(running: &app::Running, fixture: &Fixture, seed: u64) {
+    println!("provsim {} (seed {seed})", env!("CARGO_PKG_VERSION"));
+    for (family, addr) in &running.listeners {
+        println!("  {:<11} http://{addr}", family.name());
+    }
+    println!("credentials:");
+    for tenant in &fixture.vpn.tenants {
+        for key in &tenant.keys {
+            println!("  vpn tenant {:<11} Authorization: Bearer {key}", tenant.name);
+        }
+    }
+}
+
+fn init_logging(format: LogFormat, filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,112 @@
+//! Limits and listener settings, each with its unit in its name.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// Limits every listener enforces. Defaults are documented in the README (`Limits`).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest request body accepted; larger bodies get 413 before they are read in full.
+    pub max_body_bytes: usize,
+    /// A client must finish sending its request head within this time, or the connection is
+    /// closed (slowloris protection).
+    pub header_read_timeout_ms: u64,
+    /// How long in-flight requests may take to finish after SIGINT/SIGTERM before the
+    /// listeners close anyway.
+    pub shutdown_grace_ms: u64,
+    /// Subscribers one vpn tenant may hold; the next create answers 507.
+    pub max_subscribers_per_tenant: usize,
+    /// Characters allowed in a vpn device name.
+    pub max_device_name_chars: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 64 * 1024,
+            header_read_timeout_ms: 10_000,
+            shutdown_grace_ms: 5_000,
+            max_subscribers_per_tenant: 1_000_000,
+            max_device_name_chars: 64,
+        }
+    }
+}
+
+impl Limits {
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_read_timeout_ms)
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_millis(self.shutdown_grace_ms)
+    }
+}
+
+/// Which family a listener serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FamilyId {
+    Control,
+    Vpn,
+    VpnDaemon,
+}
+
+impl FamilyId {
+    /// Every family, in the order listeners are started and reported.
+    pub const ALL: [FamilyId; 3] = [FamilyId::Control, FamilyId::Vpn, FamilyId::VpnDaemon];
+
+    /// The name used on the command line, in health output and in OpenAPI file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            FamilyId::Control => "control",
+            FamilyId::Vpn => "vpn",
+            FamilyId::VpnDaemon => "vpn-daemon",
+        }
+    }
+
+    /// Default port from DESIGN.md.
+    pub fn default_port(self) -> u16 {
+        match self {
+            FamilyId::Control => 8100,
+            FamilyId::Vpn => 8101,
+            FamilyId::VpnDaemon => 8895,
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<FamilyId> {
+        FamilyId::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// Where and what to serve.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub bind: IpAddr,
+    /// Port per enabled family (0 = pick a free port). The control plane is always enabled.
+    pub ports: Vec<(FamilyId, u16)>,
+    pub limits: Limits,
+    pub seed: u64,
+    /// `Some(ms)` starts the clock frozen at that instant; `None` follows the wall clock.
+    pub clock_start_epoch_ms: Option<i64>,
+}
+
+impl ServeConfig {
+    /// Every family on its default port, on loopback.
+    pub fn defaults() -> Self {
+        ServeConfig {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            ports: FamilyId::ALL.iter().map(|f| (*f, f.default_port())).collect(),
+            limits: Limits::default(),
+            seed: 0,
+            clock_start_epoch_ms: None,
+        }
+    }
+
+    /// Every family on a free port, for tests that run in parallel.
+    pub fn ephemeral() -> Self {
+        let mut config = ServeConfig::defaults();
+        for (_, port) in &mut config.ports {
+            *port = 0;
+        }
+        config
+    }
+}

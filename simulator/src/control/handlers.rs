@@ -1,0 +1,153 @@
+//! Control-plane handlers.
+
+use std::collections::BTreeMap;
+
+use http::StatusCode;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::ControlFamily;
+use super::errors::ControlError;
+use super::model::{
+    ActivateDeviceRequest, AdvanceClockRequest, ClockModeName, ClockView, Health, LinkView,
+    ResetDone, SetClockRequest,
+};
+use crate::clock::ClockMode;
+use crate::families::vpn::model::{DeviceId, UserId, parse_device_name};
+use crate::families::vpn::state::ActivateError;
+use crate::http::Response;
+use crate::http::call::Call;
+use crate::http::reply;
+
+/// Largest single clock advance: ten years. Larger jumps are mistakes, and the bound keeps
+/// every later `now + ttl` far from overflow.
+const MAX_ADVANCE_MS: u64 = 10 * 366 * 24 * 3_600_000;
+
+pub fn health(f: &ControlFamily, _: &Call<'_>, _: &()) -> Result<Response, ControlError> {
+    let listeners = f.sim().listeners().ok_or(ControlError::Starting)?;
+    let listeners: BTreeMap<String, String> =
+        listeners.iter().map(|(family, addr)| (family.name().to_owned(), addr.to_string())).collect();
+    let health = Health { status: "ok".into(), listeners, seed: f.sim().seed };
+    Ok(reply::json(StatusCode::OK, &health))
+}
+
+pub fn reset(f: &ControlFamily, _: &Call<'_>, _: &()) -> Result<Response, ControlError> {
+    // The fixture was validated at start, so a reset cannot fail; report it if it ever does.
+    f.sim().reset().map_err(|e| ControlError::Conflict(format!("reset failed: {e}")))?;
+    Ok(reply::json(StatusCode::OK, &ResetDone { status: "reset".into() }))
+}
+
+pub fn activate_device(f: &ControlFamily, call: &Call<'_>, _: &()) -> Result<Response, ControlError> {
+    let request: ActivateDeviceRequest = call.json()?;
+    let sim = f.sim();
+    let max_chars = sim.limits.max_device_name_chars;
+    let name = request
+        .name
+        .as_deref()
+        .map(|n| parse_device_name(n, max_chars))
+        .transpose()
+        .map_err(|e| ControlError::invalid("name", e.to_string()))?;
+    let device_id = request
+        .device_id
+        .as_deref()
+        .map(|raw| DeviceId::parse(raw).ok_or_else(|| ControlError::invalid("device_id", "must be 1 to 16 hex digits")))
+        .transpose()?;
+    let tenant_name = call.param("tenant");
+    let tenant = sim
+        .vpn
+        .tenant_by_name(tenant_name)
+        .ok_or_else(|| ControlError::NotFound(format!("no vpn tenant named {tenant_name}")))?;
+    let user_id = UserId::parse(call.param("user_id"))
+        .ok_or_else(|| ControlError::NotFound("This user_id does not exist in our database".into()))?;
+    let device = sim
+        .vpn
+        .activate_device(tenant, user_id, request.kind, name, device_id, sim.clock.now_ms())
+        .map_err(|error| match error {
+            ActivateError::SubscriberNotFound => ControlError::NotFound(error.to_string()),
+            ActivateError::LicenceCapReached { .. } | ActivateError::DeviceIdTaken(_) | ActivateError::IdsExhausted => {
+                ControlError::Conflict(error.to_string())
+            }
+        })?;
+    Ok(reply::json(StatusCode::CREATED, &device))
+}
+
+pub fn connect_device(f: &ControlFamily, call: &Call<'_>, _: &()) -> Result<Response, ControlError> {
+    set_link(f, call, true)
+}
+
+pub fn disconnect_device(f: &ControlFamily, call: &Call<'_>, _: &()) -> Result<Response, ControlError> {
+    set_link(f, call, false)
+}
+
+fn set_link(f: &ControlFamily, call: &Call<'_>, connect: bool) -> Result<Response, ControlError> {
+    let unknown = || ControlError::NotFound(format!("no device {}", call.param("device_id")));
+    let device_id = DeviceId::parse(call.param("device_id")).ok_or_else(unknown)?;
+    let sim = f.sim();
+    let link = sim.vpn.set_link(device_id, connect, sim.clock.now_ms()).ok_or_else(unknown)?;
+    let view = LinkView {
+        device_id: link.device_id.to_string(),
+        connect_state: if link.connected { "CONNECTED" } else { "DISCONNECTED" }.into(),
+        session_ms: link.session_ms,
+    };
+    Ok(reply::json(StatusCode::OK, &view))
+}
+
+pub fn get_clock(f: &ControlFamily, _: &Call<'_>, _: &()) -> Result<Response, ControlError> {
+    Ok(reply::json(StatusCode::OK, &clock_view(f)))
+}
+
+pub fn set_clock(f: &ControlFamily, call: &Call<'_>, _: &()) -> Result<Response, ControlError> {
+    let request: SetClockRequest = call.json()?;
+    let clock = &f.sim().clock;
+    match (request.now, request.mode) {
+        (Some(now), None | Some(ClockModeName::Fixed)) => {
+            let at = OffsetDateTime::parse(&now, &Rfc3339)
+                .map_err(|e| ControlError::invalid("now", format!("must be an RFC 3339 date-time ({e})")))?;
+            let epoch_ms = i64::try_from(at.unix_timestamp_nanos() / 1_000_000)
+                .map_err(|_| ControlError::invalid("now", "is out of range"))?;
+            if epoch_ms < clock.now_ms() {
+                return Err(ControlError::Conflict(
+                    "the simulated clock never goes backwards (tokens, timestamps and counters rely on it); \
+                     restart the simulator with --clock-start to begin earlier"
+                        .into(),
+                ));
+            }
+            clock.freeze_at(epoch_ms);
+        }
+        (None, Some(ClockModeName::Real)) => clock.release(),
+        (None, Some(ClockModeName::Fixed)) => clock.freeze_at(clock.now_ms()),
+        (Some(_), Some(ClockModeName::Real)) => {
+            return Err(ControlError::invalid("mode", "cannot be real when now is given"));
+        }
+        (None, None) => return Err(ControlError::invalid("now", "give now (RFC 3339) or mode")),
+    }
+    Ok(reply::json(StatusCode::OK, &clock_view(f)))
+}
+
+pub fn advance_clock(f: &ControlFamily, call: &Call<'_>, _: &()) -> Result<Response, ControlError> {
+    let request: AdvanceClockRequest = call.json()?;
+    let delta_ms = match (request.seconds, request.ms) {
+        (Some(seconds), None) => seconds.checked_mul(1000),
+        (None, Some(ms)) => Some(ms),
+        _ => return Err(ControlError::invalid("seconds", "give exactly one of seconds and ms")),
+    }
+    .filter(|ms| *ms <= MAX_ADVANCE_MS)
+    .ok_or_else(|| ControlError::invalid("seconds", format!("may advance at most {MAX_ADVANCE_MS} ms at once")))?;
+    // `MAX_ADVANCE_MS` fits an i64 by far.
+    f.sim().clock.advance_ms(i64::try_from(delta_ms).unwrap_or(0));
+    Ok(reply::json(StatusCode::OK, &clock_view(f)))
+}
+
+fn clock_view(f: &ControlFamily) -> ClockView {
+    let clock = &f.sim().clock;
+    let epoch_ms = clock.now_ms();
+    let now = OffsetDateTime::from_unix_timestamp_nanos(i128::from(epoch_ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default();
+    let mode = match clock.mode() {
+        ClockMode::Real => "real",
+        ClockMode::Fixed => "fixed",
+    };
+    ClockView { now, epoch_ms, mode: mode.into() }
+}

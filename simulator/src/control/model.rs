@@ -1,0 +1,81 @@
+//! Control-plane request and response bodies.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::families::vpn::model::DeviceKind;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Health {
+    /// `ok` once every listener accepts connections.
+    pub status: String,
+    /// Family name → bound `ip:port`.
+    pub listeners: BTreeMap<String, String>,
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResetDone {
+    pub status: String,
+}
+
+/// Body of `POST /_sim/vpn/tenants/{tenant}/subscribers/{user_id}/devices`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateDeviceRequest {
+    #[serde(rename = "type")]
+    pub kind: DeviceKind,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Hex id to use instead of a generated one.
+    #[serde(default)]
+    pub device_id: Option<String>,
+}
+
+/// A device's link after connect/disconnect.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinkView {
+    pub device_id: String,
+    /// `CONNECTED` or `DISCONNECTED`, as the daemon reports it.
+    pub connect_state: String,
+    /// Length of the current (or last) session on the simulated clock.
+    pub session_ms: i64,
+}
+
+/// `GET /_sim/clock` and the answer of every clock change.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClockView {
+    /// RFC 3339, UTC, milliseconds.
+    pub now: String,
+    pub epoch_ms: i64,
+    /// `real` (wall clock plus an offset) or `fixed` (moves only when advanced).
+    pub mode: String,
+}
+
+/// Body of `PUT /_sim/clock`: freeze at `now`, or follow real time with `"mode": "real"`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetClockRequest {
+    #[serde(default)]
+    pub now: Option<String>,
+    #[serde(default)]
+    pub mode: Option<ClockModeName>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ClockModeName {
+    Real,
+    Fixed,
+}
+
+/// Body of `POST /_sim/clock/advance`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdvanceClockRequest {
+    #[serde(default)]
+    pub seconds: Option<u64>,
+    #[serde(default)]
+    pub ms: Option<u64>,
+}

@@ -1,0 +1,93 @@
+//! vpn: the seed-000 "Provisioning API" of a VPN/security client sold by a carrier.
+//!
+//! # Layout
+//! - `endpoints`: the table (routing and documentation);
+//! - `handlers`: one function per operation;
+//! - `model`: wire types and the validation rules that turn them into domain types;
+//! - `errors`: [`VpnError`], the family's statuses and JSON error body;
+//! - `state`: tenants, subscribers, devices, the licence cap and device links (shared with
+//!   the vpn-daemon family and the control plane).
+
+pub mod endpoints;
+pub mod errors;
+pub mod handlers;
+pub mod model;
+pub mod state;
+
+use std::sync::Arc;
+
+pub use errors::VpnError;
+
+use crate::config::Limits;
+use crate::http::Response;
+use crate::http::call::Call;
+use crate::http::endpoint::{Endpoint, Family};
+use crate::sim::Sim;
+use state::{TenantIdx, VpnState};
+
+/// The vpn listener's view of the simulation.
+pub struct VpnFamily {
+    sim: Arc<Sim>,
+}
+
+impl VpnFamily {
+    pub fn new(sim: Arc<Sim>) -> Self {
+        VpnFamily { sim }
+    }
+
+    pub fn state(&self) -> &VpnState {
+        &self.sim.vpn
+    }
+
+    pub fn limits_ref(&self) -> &Limits {
+        &self.sim.limits
+    }
+}
+
+impl Family for VpnFamily {
+    type Principal = TenantIdx;
+    type Error = VpnError;
+    const NAME: &'static str = "vpn";
+
+    fn endpoints() -> &'static [Endpoint<Self>] {
+        endpoints::ENDPOINTS
+    }
+
+    /// `Authorization: Bearer <key>`, else `?access_token=<key>`. A present but unknown
+    /// credential is refused rather than skipped, so a typo never silently falls through.
+    fn authenticate(&self, call: &Call<'_>) -> Result<TenantIdx, VpnError> {
+        let key = match call.header("authorization") {
+            Some(value) => bearer_token(value).ok_or(VpnError::Forbidden)?.to_owned(),
+            None => call.query_param("access_token").ok_or(VpnError::Forbidden)?.into_owned(),
+        };
+        self.state().tenant_by_key(&key).ok_or(VpnError::Forbidden)
+    }
+
+    fn render_error(&self, error: VpnError, _call: &Call<'_>) -> Response {
+        error.into_response()
+    }
+
+    fn limits(&self) -> &Limits {
+        &self.sim.limits
+    }
+}
+
+/// The token of `Bearer <token>` (scheme case-insensitive, as RFC 7235 says).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn bearer_tokens() {
+        assert_eq!(bearer_token("Bearer vpn-demo-key"), Some("vpn-demo-key"));
+        assert_eq!(bearer_token("bearer  vpn-demo-key "), Some("vpn-demo-key"));
+        assert_eq!(bearer_token("Basic dXNlcjpwYXNz"), None);
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("vpn-demo-key"), None);
+    }
+}

@@ -1,0 +1,92 @@
+//! Endpoint tables: the one declaration of an API family that routing, documentation and the
+//! conformance suites all read.
+
+use http::Method;
+
+use super::Response;
+use super::call::Call;
+use crate::config::Limits;
+
+/// One documented operation of a family.
+pub struct Endpoint<F: Family> {
+    pub method: Method,
+    /// A matchit template, e.g. `/subscribers/{user_id}`.
+    pub path: &'static str,
+    /// Stable identifier (OpenAPI `operationId`).
+    pub operation_id: &'static str,
+    /// One line on what the operation does.
+    pub summary: &'static str,
+    /// Whether the operation reads a JSON request body.
+    pub body: BodyKind,
+    /// Every status the operation may answer, with the vendor's wording of when.
+    pub responses: &'static [Documented],
+    pub handler: Handler<F>,
+}
+
+/// What an operation expects in its request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// No body is read; one that is sent anyway is ignored (but still bounded).
+    None,
+    /// A JSON document; another declared content type answers 415.
+    Json,
+}
+
+/// A documented response status.
+#[derive(Debug, Clone, Copy)]
+pub struct Documented {
+    pub status: u16,
+    pub description: &'static str,
+}
+
+/// Shorthand for table rows.
+pub const fn doc(status: u16, description: &'static str) -> Documented {
+    Documented { status, description }
+}
+
+/// A handler: synchronous, because every operation is an in-memory state change; the async
+/// part of a request (reading the body) is done by the dispatcher before the call.
+pub type Handler<F> =
+    fn(&F, &Call<'_>, &<F as Family>::Principal) -> Result<Response, <F as Family>::Error>;
+
+/// A failure found before any handler runs. Each family turns it into its own error type so
+/// that, say, a 404 from the Exotel listener looks like an Exotel 404.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    /// No endpoint has this path.
+    NotFound { path: String },
+    /// The path exists, but not with this method. The dispatcher adds the `Allow` header.
+    MethodNotAllowed { allowed: Vec<Method> },
+    /// The body is over `max_body_bytes`.
+    PayloadTooLarge { max_body_bytes: usize },
+    /// The body's `Content-Type` is not JSON. Carries the type as sent.
+    UnsupportedMediaType { content_type: String },
+    /// The body is not a JSON document at all (syntax error, truncated, not UTF-8).
+    MalformedJson { detail: String },
+    /// The body is JSON but a field has the wrong type, is missing, or is out of range for
+    /// its declared Rust type. `field` is a dotted path such as `bundle.licenses`.
+    InvalidField { field: String, detail: String },
+}
+
+/// An API family: its table, how it authenticates callers and how it renders errors.
+pub trait Family: Send + Sync + Sized + 'static {
+    /// What authentication yields (a tenant, an account); `()` for open families.
+    type Principal: Send;
+    /// The family's error enum; every variant knows its status and wire format.
+    type Error: From<Rejection> + Send;
+
+    /// The family's name as in `FamilyId::name`.
+    const NAME: &'static str;
+
+    /// The endpoint table. Must not repeat a (method, path) pair; `tests::tables_are_sound`
+    /// checks every family.
+    fn endpoints() -> &'static [Endpoint<Self>];
+
+    /// Identifies the caller, or refuses it. Runs after routing, before the body is read.
+    fn authenticate(&self, call: &Call<'_>) -> Result<Self::Principal, Self::Error>;
+
+    /// Renders an error in the family's wire format.
+    fn render_error(&self, error: Self::Error, call: &Call<'_>) -> Response;
+
+    fn limits(&self) -> &Limits;
+}

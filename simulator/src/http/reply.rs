@@ -1,0 +1,45 @@
+//! Small builders for the responses families send. Families own their formats; these only
+//! spare them the `http::Response` boilerplate.
+
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HeaderValue};
+use http::{HeaderName, StatusCode};
+use http_body_util::Full;
+use serde::Serialize;
+
+use super::Response;
+
+pub const APPLICATION_JSON: &str = "application/json";
+pub const APPLICATION_JAVASCRIPT: &str = "application/javascript";
+pub const TEXT_XML: &str = "text/xml; charset=utf-8";
+
+/// `value` serialized as JSON with the given status.
+pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
+    // Serializing our own response types cannot fail: they hold no maps with non-string keys
+    // and no types with fallible `Serialize` impls. Should that ever change, answer with an
+    // empty object rather than panic, and let the tests catch it.
+    let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+    with_body(status, APPLICATION_JSON, body)
+}
+
+/// A body with an explicit content type.
+pub fn with_body(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Response {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// A response without a body (204, 405 for families whose 405 has no body).
+pub fn empty(status: StatusCode) -> Response {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = status;
+    response
+}
+
+/// Adds a header whose value is known to be valid ASCII.
+pub fn set_header(response: &mut Response, name: HeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().insert(name, value);
+    }
+}

@@ -1,0 +1,90 @@
+//! Listeners: one TCP listener per family, HTTP/1.1 with keep-alive, `TCP_NODELAY`, a
+//! header-read timeout and graceful shutdown.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::endpoint::Family;
+use super::router::{FamilyRouter, TableError};
+
+/// Pause after a failed `accept` (e.g. out of file descriptors) so the loop does not spin.
+const ACCEPT_ERROR_BACKOFF_MS: u64 = 10;
+
+/// Serves `family` on `listener` until `shutdown` turns true, then lets in-flight requests
+/// finish for up to the family's `shutdown_grace_ms`.
+///
+/// # Errors
+/// The family's endpoint table cannot be routed (a bug, reported before anything listens).
+pub fn spawn_listener<F: Family>(
+    family: Arc<F>,
+    listener: TcpListener,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<JoinHandle<()>, TableError> {
+    let router = Arc::new(FamilyRouter::<F>::new()?);
+    let handle = tokio::spawn(async move {
+        let graceful = GracefulShutdown::new();
+        let limits = family.limits().clone();
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout())
+            .keep_alive(true);
+        loop {
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                _ = shutdown.wait_for(|stop| *stop) => break,
+            };
+            let stream = match accepted {
+                Ok((stream, _peer)) => stream,
+                Err(error) => {
+                    tracing::warn!(family = F::NAME, %error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(ACCEPT_ERROR_BACKOFF_MS)).await;
+                    continue;
+                }
+            };
+            // Small JSON answers must not wait for Nagle's algorithm.
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::debug!(family = F::NAME, %error, "TCP_NODELAY not set");
+            }
+            let family = family.clone();
+            let router = router.clone();
+            let service = service_fn(move |request| {
+                let family = family.clone();
+                let router = router.clone();
+                async move {
+                    let response = router.dispatch(&*family, request).await;
+                    Ok::<_, Infallible>(response)
+                }
+            });
+            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::debug!(family = F::NAME, %error, "connection ended with an error");
+                }
+            });
+        }
+        drop(listener);
+        if tokio::time::timeout(limits.shutdown_grace(), graceful.shutdown()).await.is_err() {
+            tracing::warn!(family = F::NAME, "connections still open after the shutdown grace");
+        }
+    });
+    Ok(handle)
+}
+
+/// Binds `addr`; port 0 picks a free port. Returns the listener and the bound address.
+pub async fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    Ok((listener, local))
+}

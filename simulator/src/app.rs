@@ -10,13 +10,13 @@ use tokio::task::JoinHandle;
 use crate::clock::SimClock;
 use crate::config::{FamilyId, ServeConfig};
 use crate::control::ControlFamily;
+use crate::families::exotel::ExotelFamily;
 use crate::families::vpn::VpnFamily;
-use crate::families::vpn::state::VpnFixtureError;
 use crate::families::vpn_daemon::DaemonFamily;
 use crate::fixtures::Fixture;
 use crate::http::router::TableError;
 use crate::http::server::{bind, spawn_listener};
-use crate::sim::Sim;
+use crate::sim::{FixtureInvalid, Sim};
 
 /// A running simulator.
 pub struct Running {
@@ -30,7 +30,7 @@ pub struct Running {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]
-    Fixture(#[from] VpnFixtureError),
+    Fixture(#[from] FixtureInvalid),
     #[error("cannot listen on {addr} for {family}: {source}")]
     Bind { family: &'static str, addr: SocketAddr, source: std::io::Error },
     #[error(transparent)]
@@ -74,14 +74,23 @@ pub async fn start(config: &ServeConfig, fixture: Fixture) -> Result<Running, St
     ports.sort_by_key(|(family, _)| *family);
     for (family, port) in ports {
         let addr = SocketAddr::new(config.bind, port);
-        let (listener, bound) = bind(addr)
-            .await
-            .map_err(|source| StartError::Bind { family: family.name(), addr, source })?;
+        let (listener, bound) = bind(addr).await.map_err(|source| StartError::Bind {
+            family: family.name(),
+            addr,
+            source,
+        })?;
         let rx = shutdown_rx.clone();
         let task = match family {
-            FamilyId::Control => spawn_listener(Arc::new(ControlFamily::new(sim.clone())), listener, rx)?,
+            FamilyId::Control => {
+                spawn_listener(Arc::new(ControlFamily::new(sim.clone())), listener, rx)?
+            }
             FamilyId::Vpn => spawn_listener(Arc::new(VpnFamily::new(sim.clone())), listener, rx)?,
-            FamilyId::VpnDaemon => spawn_listener(Arc::new(DaemonFamily::new(sim.clone())), listener, rx)?,
+            FamilyId::VpnDaemon => {
+                spawn_listener(Arc::new(DaemonFamily::new(sim.clone())), listener, rx)?
+            }
+            FamilyId::Exotel => {
+                spawn_listener(Arc::new(ExotelFamily::new(sim.clone())), listener, rx)?
+            }
         };
         listeners.push((family, bound));
         tasks.push(task);

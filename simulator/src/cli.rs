@@ -30,8 +30,9 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: IpAddr,
 
-    /// Families to serve, comma-separated (vpn, vpn-daemon). The control plane always runs.
-    #[arg(long, value_delimiter = ',', default_value = "vpn,vpn-daemon")]
+    /// Families to serve, comma-separated (vpn, vpn-daemon, exotel). The control plane always
+    /// runs.
+    #[arg(long, value_delimiter = ',', default_value = "vpn,vpn-daemon,exotel")]
     pub families: Vec<String>,
 
     /// Port of the control plane (`/_sim/*`); 0 picks a free port.
@@ -45,6 +46,10 @@ pub struct ServeArgs {
     /// Port of the vpn device-status daemon (the real client uses 895); 0 picks a free port.
     #[arg(long, default_value_t = 8895)]
     pub vpn_daemon_port: u16,
+
+    /// Port of the Exotel IP2IP Subscriber Management API; 0 picks a free port.
+    #[arg(long, default_value_t = 8102)]
+    pub exotel_port: u16,
 
     /// Starting data: `default` (the demo fixture in the README), `none` (the demo tenants and
     /// keys without subscribers), or a path to a JSON file shaped like
@@ -73,6 +78,10 @@ pub struct ServeArgs {
     /// Subscribers one vpn tenant may hold; further creates answer 507.
     #[arg(long, default_value_t = Limits::default().max_subscribers_per_tenant)]
     pub max_subscribers_per_tenant: usize,
+
+    /// Subscribers one Exotel account may hold; further bulk-create items fail (400/1002).
+    #[arg(long, default_value_t = Limits::default().max_subscribers_per_account)]
+    pub max_subscribers_per_account: usize,
 
     /// Log line format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
@@ -139,12 +148,14 @@ fn serve(args: ServeArgs) -> ExitCode {
 fn serve_config(args: &ServeArgs) -> Result<ServeConfig, String> {
     let mut ports = vec![(FamilyId::Control, args.control_port)];
     for name in &args.families {
-        let family = FamilyId::from_name(name.trim())
-            .filter(|f| *f != FamilyId::Control)
-            .ok_or_else(|| format!("--families: unknown family {name:?} (known: vpn, vpn-daemon)"))?;
+        let family =
+            FamilyId::from_name(name.trim()).filter(|f| *f != FamilyId::Control).ok_or_else(
+                || format!("--families: unknown family {name:?} (known: vpn, vpn-daemon, exotel)"),
+            )?;
         let port = match family {
             FamilyId::Vpn => args.vpn_port,
             FamilyId::VpnDaemon => args.vpn_daemon_port,
+            FamilyId::Exotel => args.exotel_port,
             FamilyId::Control => args.control_port,
         };
         if !ports.iter().any(|(f, _)| *f == family) {
@@ -156,13 +167,17 @@ fn serve_config(args: &ServeArgs) -> Result<ServeConfig, String> {
         Some(text) => {
             let at = OffsetDateTime::parse(text, &Rfc3339)
                 .map_err(|e| format!("--clock-start must be an RFC 3339 date-time: {e}"))?;
-            Some(i64::try_from(at.unix_timestamp_nanos() / 1_000_000).map_err(|_| "--clock-start is out of range")?)
+            Some(
+                i64::try_from(at.unix_timestamp_nanos() / 1_000_000)
+                    .map_err(|_| "--clock-start is out of range")?,
+            )
         }
     };
     let limits = Limits {
         max_body_bytes: args.max_body_bytes,
         header_read_timeout_ms: args.header_read_timeout_ms,
         max_subscribers_per_tenant: args.max_subscribers_per_tenant,
+        max_subscribers_per_account: args.max_subscribers_per_account,
         ..Limits::default()
     };
     Ok(ServeConfig { bind: args.bind, ports, limits, seed: args.seed, clock_start_epoch_ms })
@@ -178,6 +193,12 @@ fn print_banner(running: &app::Running, fixture: &Fixture, seed: u64) {
         for key in &tenant.keys {
             println!("  vpn tenant {:<11} Authorization: Bearer {key}", tenant.name);
         }
+    }
+    for account in &fixture.exotel.accounts {
+        println!(
+            "  exotel account {:<9} Basic {}:{} (curl -u)",
+            account.sid, account.api_key, account.api_token
+        );
     }
 }
 

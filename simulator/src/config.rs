@@ -18,6 +18,9 @@ pub struct Limits {
     pub max_subscribers_per_tenant: usize,
     /// Characters allowed in a vpn device name.
     pub max_device_name_chars: usize,
+    /// Subscribers one Exotel account may hold; further bulk-create items fail with
+    /// 400/1002 and a description naming this limit.
+    pub max_subscribers_per_account: usize,
 }
 
 impl Default for Limits {
@@ -28,6 +31,7 @@ impl Default for Limits {
             shutdown_grace_ms: 5_000,
             max_subscribers_per_tenant: 1_000_000,
             max_device_name_chars: 64,
+            max_subscribers_per_account: 100_000,
         }
     }
 }
@@ -48,11 +52,13 @@ pub enum FamilyId {
     Control,
     Vpn,
     VpnDaemon,
+    Exotel,
 }
 
 impl FamilyId {
     /// Every family, in the order listeners are started and reported.
-    pub const ALL: [FamilyId; 3] = [FamilyId::Control, FamilyId::Vpn, FamilyId::VpnDaemon];
+    pub const ALL: [FamilyId; 4] =
+        [FamilyId::Control, FamilyId::Vpn, FamilyId::VpnDaemon, FamilyId::Exotel];
 
     /// The name used on the command line, in health output and in OpenAPI file names.
     pub fn name(self) -> &'static str {
@@ -60,6 +66,7 @@ impl FamilyId {
             FamilyId::Control => "control",
             FamilyId::Vpn => "vpn",
             FamilyId::VpnDaemon => "vpn-daemon",
+            FamilyId::Exotel => "exotel",
         }
     }
 
@@ -69,6 +76,7 @@ impl FamilyId {
             FamilyId::Control => 8100,
             FamilyId::Vpn => 8101,
             FamilyId::VpnDaemon => 8895,
+            FamilyId::Exotel => 8102,
         }
     }
 

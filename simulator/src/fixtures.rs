@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::families::exotel::state::AccountFixture;
 use crate::families::vpn::model::BundleSpec;
 use crate::families::vpn::state::TenantFixture;
 
@@ -19,6 +20,9 @@ pub const DEFAULT_FIXTURE_JSON: &str = include_str!("../fixtures/default.json");
 #[serde(deny_unknown_fields)]
 pub struct Fixture {
     pub vpn: VpnFixture,
+    /// Optional so that fixture files written before the Exotel family still load.
+    #[serde(default)]
+    pub exotel: ExotelFixture,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -26,6 +30,15 @@ pub struct Fixture {
 pub struct VpnFixture {
     pub bundles: Vec<BundleSpec>,
     pub tenants: Vec<TenantFixture>,
+}
+
+/// The Exotel accounts (`sid`, Basic `api_key`/`api_token`, optional `utc_offset`,
+/// `requests_per_minute`, `token_secret` and `subscribers`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExotelFixture {
+    #[serde(default)]
+    pub accounts: Vec<AccountFixture>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +61,9 @@ impl Fixture {
         let mut fixture = Fixture::demo();
         for tenant in &mut fixture.vpn.tenants {
             tenant.subscribers.clear();
+        }
+        for account in &mut fixture.exotel.accounts {
+            account.subscribers.clear();
         }
         fixture
     }
@@ -72,7 +88,10 @@ impl Fixture {
     }
 
     fn empty_tenants() -> Fixture {
-        Fixture { vpn: VpnFixture { bundles: Vec::new(), tenants: Vec::new() } }
+        Fixture {
+            vpn: VpnFixture { bundles: Vec::new(), tenants: Vec::new() },
+            exotel: ExotelFixture::default(),
+        }
     }
 }
 
@@ -91,6 +110,31 @@ mod tests {
             .collect();
         assert_eq!(keys, [("telefonica", "vpn-demo-key"), ("partner2", "vpn-demo-key-2")]);
         assert!(fixture.vpn.bundles.iter().any(|b| b.id == "premium"));
+    }
+
+    #[test]
+    fn default_fixture_has_the_documented_exotel_accounts() {
+        let fixture: Fixture = serde_json::from_str(DEFAULT_FIXTURE_JSON).expect("default fixture");
+        let accounts: Vec<(&str, &str, &str)> = fixture
+            .exotel
+            .accounts
+            .iter()
+            .map(|a| (a.sid.as_str(), a.api_key.as_str(), a.api_token.as_str()))
+            .collect();
+        assert_eq!(
+            accounts,
+            [
+                ("provsim1", "exotel-demo-key", "exotel-demo-token"),
+                ("provsim2", "exotel-demo-key-2", "exotel-demo-token-2")
+            ]
+        );
+    }
+
+    #[test]
+    fn vpn_only_fixture_files_still_load() {
+        let text = r#"{"vpn": {"bundles": [{"id": "basic", "licenses_max": 3}], "tenants": []}}"#;
+        let fixture: Fixture = serde_json::from_str(text).expect("vpn-only fixture");
+        assert!(fixture.exotel.accounts.is_empty());
     }
 
     #[test]

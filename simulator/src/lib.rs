@@ -7,9 +7,10 @@
 //! # Layout
 //! - [`http`]: the family-agnostic core — endpoint tables, routing, request pipeline,
 //!   listeners;
-//! - [`families`]: one folder per vendor API (`vpn`, `vpn_daemon`), each with its table,
-//!   handlers, errors and state;
-//! - [`control`]: the `/_sim` control plane (health, reset, devices, clock);
+//! - [`families`]: one folder per vendor API (`vpn`, `vpn_daemon`, `exotel`), each with its
+//!   table, handlers, errors and state;
+//! - [`control`]: the `/_sim` control plane (health, reset, devices, clock, Exotel tokens
+//!   and rate limits);
 //! - [`sim`]: [`sim::Sim`], the state every listener shares;
 //! - [`app`]: starting and stopping a whole simulator;
 //! - [`clock`], [`ids`]: the injected clock and seeded randomness;
@@ -30,6 +31,7 @@ pub mod sim;
 #[cfg(test)]
 mod tests {
     use crate::control::ControlFamily;
+    use crate::families::exotel::ExotelFamily;
     use crate::families::vpn::VpnFamily;
     use crate::families::vpn_daemon::DaemonFamily;
     use crate::http::endpoint::Family;
@@ -43,7 +45,12 @@ mod tests {
         }
         let mut ids = std::collections::BTreeSet::new();
         for endpoint in F::endpoints() {
-            assert!(ids.insert(endpoint.operation_id), "{}: operation id {} repeats", F::NAME, endpoint.operation_id);
+            assert!(
+                ids.insert(endpoint.operation_id),
+                "{}: operation id {} repeats",
+                F::NAME,
+                endpoint.operation_id
+            );
             assert!(
                 endpoint.responses.iter().any(|r| (200..300).contains(&r.status)),
                 "{}: {} {} documents no success status",
@@ -59,5 +66,6 @@ mod tests {
         check_table::<VpnFamily>();
         check_table::<DaemonFamily>();
         check_table::<ControlFamily>();
+        check_table::<ExotelFamily>();
     }
 }

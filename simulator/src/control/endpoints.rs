@@ -88,4 +88,29 @@ pub static ENDPOINTS: &[Endpoint<ControlFamily>] = &[
         responses: &[doc(200, "The clock"), doc(400, "Give exactly one of seconds and ms")],
         handler: handlers::advance_clock,
     },
+    Endpoint {
+        method: Method::POST,
+        path: "/_sim/exotel/tokens/verify",
+        operation_id: "verifyExotelToken",
+        summary: "Verify an Exotel subscriber token (signature and expiry on the simulated clock)",
+        body: BodyKind::Json,
+        responses: &[
+            doc(200, "{valid, reason: ok|expired|bad_signature|malformed, account_sid, claims}"),
+            doc(400, "No token string in the body"),
+        ],
+        handler: handlers::verify_exotel_token,
+    },
+    Endpoint {
+        method: Method::PUT,
+        path: "/_sim/exotel/accounts/{sid}/rate-limit",
+        operation_id: "setExotelRateLimit",
+        summary: "Set an Exotel account's requests per minute (0 = unlimited) until the next reset",
+        body: BodyKind::Json,
+        responses: &[
+            doc(200, "{account_sid, requests_per_minute}"),
+            doc(400, "requests_per_minute is not a non-negative integer"),
+            doc(404, "No Exotel account with this SID"),
+        ],
+        handler: handlers::set_exotel_rate_limit,
+    },
 ];

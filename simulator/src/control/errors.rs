@@ -1,7 +1,6 @@
 //! Control-plane errors.
 
 use http::{Method, StatusCode};
-use serde::Serialize;
 
 use crate::http::Response;
 use crate::http::endpoint::Rejection;
@@ -29,13 +28,6 @@ pub enum ControlError {
     UnsupportedMediaType { content_type: String },
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    status: u16,
-    error: &'a str,
-    message: String,
-}
-
 impl ControlError {
     pub fn invalid(field: &str, rule: impl Into<String>) -> Self {
         ControlError::InvalidField { field: field.into(), rule: rule.into() }
@@ -44,7 +36,9 @@ impl ControlError {
     pub fn status(&self) -> StatusCode {
         match self {
             ControlError::Starting => StatusCode::SERVICE_UNAVAILABLE,
-            ControlError::InvalidField { .. } | ControlError::MalformedBody { .. } => StatusCode::BAD_REQUEST,
+            ControlError::InvalidField { .. } | ControlError::MalformedBody { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             ControlError::NotFound(_) | ControlError::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             ControlError::Conflict(_) => StatusCode::CONFLICT,
             ControlError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -54,13 +48,7 @@ impl ControlError {
     }
 
     pub fn into_response(self) -> Response {
-        let status = self.status();
-        let body = ErrorBody {
-            status: status.as_u16(),
-            error: status.canonical_reason().unwrap_or("Error"),
-            message: self.to_string(),
-        };
-        reply::json(status, &body)
+        reply::plain_error(self.status(), self.to_string())
     }
 }
 
@@ -69,10 +57,16 @@ impl From<Rejection> for ControlError {
         match rejection {
             Rejection::NotFound { path } => ControlError::RouteNotFound { path },
             Rejection::MethodNotAllowed { allowed } => ControlError::MethodNotAllowed { allowed },
-            Rejection::PayloadTooLarge { max_body_bytes } => ControlError::PayloadTooLarge { max_body_bytes },
-            Rejection::UnsupportedMediaType { content_type } => ControlError::UnsupportedMediaType { content_type },
+            Rejection::PayloadTooLarge { max_body_bytes } => {
+                ControlError::PayloadTooLarge { max_body_bytes }
+            }
+            Rejection::UnsupportedMediaType { content_type } => {
+                ControlError::UnsupportedMediaType { content_type }
+            }
             Rejection::MalformedJson { detail } => ControlError::MalformedBody { detail },
-            Rejection::InvalidField { field, detail } => ControlError::InvalidField { field, rule: detail },
+            Rejection::InvalidField { field, detail } => {
+                ControlError::InvalidField { field, rule: detail }
+            }
         }
     }
 }

@@ -10,9 +10,12 @@ use super::ControlFamily;
 use super::errors::ControlError;
 use super::model::{
     ActivateDeviceRequest, AdvanceClockRequest, ClockModeName, ClockView, Health, LinkView,
-    ResetDone, SetClockRequest,
+    RateLimitRequest, RateLimitView, ResetDone, SetClockRequest, TokenVerdictView,
+    VerifyTokenRequest,
 };
 use crate::clock::ClockMode;
+use crate::families::exotel::state::AccountIdx;
+use crate::families::exotel::tokens::{self, Verdict};
 use crate::families::vpn::model::{DeviceId, UserId, parse_device_name};
 use crate::families::vpn::state::ActivateError;
 use crate::http::Response;
@@ -25,8 +28,10 @@ const MAX_ADVANCE_MS: u64 = 10 * 366 * 24 * 3_600_000;
 
 pub fn health(f: &ControlFamily, _: &Call<'_>, _: &()) -> Result<Response, ControlError> {
     let listeners = f.sim().listeners().ok_or(ControlError::Starting)?;
-    let listeners: BTreeMap<String, String> =
-        listeners.iter().map(|(family, addr)| (family.name().to_owned(), addr.to_string())).collect();
+    let listeners: BTreeMap<String, String> = listeners
+        .iter()
+        .map(|(family, addr)| (family.name().to_owned(), addr.to_string()))
+        .collect();
     let health = Health { status: "ok".into(), listeners, seed: f.sim().seed };
     Ok(reply::json(StatusCode::OK, &health))
 }
@@ -37,7 +42,11 @@ pub fn reset(f: &ControlFamily, _: &Call<'_>, _: &()) -> Result<Response, Contro
     Ok(reply::json(StatusCode::OK, &ResetDone { status: "reset".into() }))
 }
 
-pub fn activate_device(f: &ControlFamily, call: &Call<'_>, _: &()) -> Result<Response, ControlError> {
+pub fn activate_device(
+    f: &ControlFamily,
+    call: &Call<'_>,
+    _: &(),
+) -> Result<Response, ControlError> {
     let request: ActivateDeviceRequest = call.json()?;
     let sim = f.sim();
     let max_chars = sim.limits.max_device_name_chars;
@@ -50,32 +59,44 @@ pub fn activate_device(f: &ControlFamily, call: &Call<'_>, _: &()) -> Result<Res
     let device_id = request
         .device_id
         .as_deref()
-        .map(|raw| DeviceId::parse(raw).ok_or_else(|| ControlError::invalid("device_id", "must be 1 to 16 hex digits")))
+        .map(|raw| {
+            DeviceId::parse(raw)
+                .ok_or_else(|| ControlError::invalid("device_id", "must be 1 to 16 hex digits"))
+        })
         .transpose()?;
     let tenant_name = call.param("tenant");
     let tenant = sim
         .vpn
         .tenant_by_name(tenant_name)
         .ok_or_else(|| ControlError::NotFound(format!("no vpn tenant named {tenant_name}")))?;
-    let user_id = UserId::parse(call.param("user_id"))
-        .ok_or_else(|| ControlError::NotFound("This user_id does not exist in our database".into()))?;
+    let user_id = UserId::parse(call.param("user_id")).ok_or_else(|| {
+        ControlError::NotFound("This user_id does not exist in our database".into())
+    })?;
     let device = sim
         .vpn
         .activate_device(tenant, user_id, request.kind, name, device_id, sim.clock.now_ms())
         .map_err(|error| match error {
             ActivateError::SubscriberNotFound => ControlError::NotFound(error.to_string()),
-            ActivateError::LicenceCapReached { .. } | ActivateError::DeviceIdTaken(_) | ActivateError::IdsExhausted => {
-                ControlError::Conflict(error.to_string())
-            }
+            ActivateError::LicenceCapReached { .. }
+            | ActivateError::DeviceIdTaken(_)
+            | ActivateError::IdsExhausted => ControlError::Conflict(error.to_string()),
         })?;
     Ok(reply::json(StatusCode::CREATED, &device))
 }
 
-pub fn connect_device(f: &ControlFamily, call: &Call<'_>, _: &()) -> Result<Response, ControlError> {
+pub fn connect_device(
+    f: &ControlFamily,
+    call: &Call<'_>,
+    _: &(),
+) -> Result<Response, ControlError> {
     set_link(f, call, true)
 }
 
-pub fn disconnect_device(f: &ControlFamily, call: &Call<'_>, _: &()) -> Result<Response, ControlError> {
+pub fn disconnect_device(
+    f: &ControlFamily,
+    call: &Call<'_>,
+    _: &(),
+) -> Result<Response, ControlError> {
     set_link(f, call, false)
 }
 
@@ -101,8 +122,9 @@ pub fn set_clock(f: &ControlFamily, call: &Call<'_>, _: &()) -> Result<Response,
     let clock = &f.sim().clock;
     match (request.now, request.mode) {
         (Some(now), None | Some(ClockModeName::Fixed)) => {
-            let at = OffsetDateTime::parse(&now, &Rfc3339)
-                .map_err(|e| ControlError::invalid("now", format!("must be an RFC 3339 date-time ({e})")))?;
+            let at = OffsetDateTime::parse(&now, &Rfc3339).map_err(|e| {
+                ControlError::invalid("now", format!("must be an RFC 3339 date-time ({e})"))
+            })?;
             let epoch_ms = i64::try_from(at.unix_timestamp_nanos() / 1_000_000)
                 .map_err(|_| ControlError::invalid("now", "is out of range"))?;
             if epoch_ms < clock.now_ms() {
@@ -132,10 +154,73 @@ pub fn advance_clock(f: &ControlFamily, call: &Call<'_>, _: &()) -> Result<Respo
         _ => return Err(ControlError::invalid("seconds", "give exactly one of seconds and ms")),
     }
     .filter(|ms| *ms <= MAX_ADVANCE_MS)
-    .ok_or_else(|| ControlError::invalid("seconds", format!("may advance at most {MAX_ADVANCE_MS} ms at once")))?;
+    .ok_or_else(|| {
+        ControlError::invalid("seconds", format!("may advance at most {MAX_ADVANCE_MS} ms at once"))
+    })?;
     // `MAX_ADVANCE_MS` fits an i64 by far.
     f.sim().clock.advance_ms(i64::try_from(delta_ms).unwrap_or(0));
     Ok(reply::json(StatusCode::OK, &clock_view(f)))
+}
+
+/// Verifies an Exotel subscriber token against every account's secret, with `exp` compared to
+/// the simulated clock, so a partner can test its refresh logic by advancing time.
+pub fn verify_exotel_token(
+    f: &ControlFamily,
+    call: &Call<'_>,
+    _: &(),
+) -> Result<Response, ControlError> {
+    let request: VerifyTokenRequest = call.json()?;
+    let sim = f.sim();
+    let exotel = &sim.exotel;
+    let verdict = tokens::verify(request.token.trim(), exotel.signing_secrets(), sim.clock.now_s());
+    let sid_of = |account: usize| Some(exotel.sid(AccountIdx(account)).to_owned());
+    let view = match verdict {
+        Verdict::Valid { account, claims } => TokenVerdictView {
+            valid: true,
+            reason: "ok".into(),
+            account_sid: sid_of(account),
+            claims: Some(claims),
+        },
+        Verdict::Expired { account, claims } => TokenVerdictView {
+            valid: false,
+            reason: "expired".into(),
+            account_sid: sid_of(account),
+            claims: Some(claims),
+        },
+        Verdict::BadSignature => TokenVerdictView {
+            valid: false,
+            reason: "bad_signature".into(),
+            account_sid: None,
+            claims: None,
+        },
+        Verdict::Malformed => TokenVerdictView {
+            valid: false,
+            reason: "malformed".into(),
+            account_sid: None,
+            claims: None,
+        },
+    };
+    Ok(reply::json(StatusCode::OK, &view))
+}
+
+/// Sets an Exotel account's rate limit until the next reset.
+pub fn set_exotel_rate_limit(
+    f: &ControlFamily,
+    call: &Call<'_>,
+    _: &(),
+) -> Result<Response, ControlError> {
+    let request: RateLimitRequest = call.json()?;
+    let exotel = &f.sim().exotel;
+    let sid = call.param("sid");
+    let account = exotel
+        .account_by_sid(sid)
+        .ok_or_else(|| ControlError::NotFound(format!("no exotel account {sid}")))?;
+    exotel.set_requests_per_minute(account, request.requests_per_minute);
+    let view = RateLimitView {
+        account_sid: exotel.sid(account).to_owned(),
+        requests_per_minute: exotel.requests_per_minute(account),
+    };
+    Ok(reply::json(StatusCode::OK, &view))
 }
 
 fn clock_view(f: &ControlFamily) -> ClockView {

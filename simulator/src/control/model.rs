@@ -79,3 +79,39 @@ pub struct AdvanceClockRequest {
     #[serde(default)]
     pub ms: Option<u64>,
 }
+
+/// Body of `POST /_sim/exotel/tokens/verify`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyTokenRequest {
+    /// A subscriber token (refresh or access) as the Exotel family issued it.
+    pub token: String,
+}
+
+/// Answer of `POST /_sim/exotel/tokens/verify`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokenVerdictView {
+    /// True only when `reason` is `ok`.
+    pub valid: bool,
+    /// `ok`, `expired` (on the simulated clock), `bad_signature` or `malformed`.
+    pub reason: String,
+    /// The account whose secret signed the token; null for `bad_signature` and `malformed`.
+    pub account_sid: Option<String>,
+    /// The verified claims (also for an expired token); null otherwise.
+    pub claims: Option<crate::families::exotel::tokens::Claims>,
+}
+
+/// Body of `PUT /_sim/exotel/accounts/{sid}/rate-limit`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitRequest {
+    /// Requests admitted per one-minute window; 0 turns limiting off.
+    pub requests_per_minute: u32,
+}
+
+/// An Exotel account's rate limit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RateLimitView {
+    pub account_sid: String,
+    pub requests_per_minute: u32,
+}

@@ -23,7 +23,11 @@ pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
 }
 
 /// A body with an explicit content type.
-pub fn with_body(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Response {
+pub fn with_body(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+) -> Response {
     let mut response = Response::new(Full::new(body.into()));
     *response.status_mut() = status;
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -42,4 +46,26 @@ pub fn set_header(response: &mut Response, name: HeaderName, value: &str) {
     if let Ok(value) = HeaderValue::from_str(value) {
         response.headers_mut().insert(name, value);
     }
+}
+
+/// The error body of provsim's own JSON families (control plane, vpn-daemon): the status,
+/// its reason phrase and a sentence saying what was wrong.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct PlainError {
+    /// The HTTP status, repeated.
+    pub status: u16,
+    /// The status's reason phrase.
+    pub error: String,
+    /// What was wrong, naming the field or parameter at fault.
+    pub message: String,
+}
+
+/// A [`PlainError`] response.
+pub fn plain_error(status: StatusCode, message: String) -> Response {
+    let body = PlainError {
+        status: status.as_u16(),
+        error: status.canonical_reason().unwrap_or("Error").to_owned(),
+        message,
+    };
+    json(status, &body)
 }

@@ -207,7 +207,8 @@ impl<F: Family> FamilyRouter<F> {
 fn is_json_media_type(value: &[u8]) -> bool {
     let Ok(value) = std::str::from_utf8(value) else { return false };
     let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 #[cfg(test)]
@@ -216,7 +217,9 @@ mod tests {
 
     #[test]
     fn json_media_types() {
-        for ok in ["application/json", "Application/JSON; charset=utf-8", "application/merge-patch+json"] {
+        for ok in
+            ["application/json", "Application/JSON; charset=utf-8", "application/merge-patch+json"]
+        {
             assert!(is_json_media_type(ok.as_bytes()), "{ok}");
         }
         for bad in ["text/plain", "application/x-www-form-urlencoded", "json", ""] {

@@ -33,10 +33,16 @@ async fn activate_device_validates_and_reports_404_and_409() {
     let sim = TestSim::start().await;
     let path = format!("/_sim/vpn/tenants/telefonica/subscribers/{FIXTURE_USER}/devices");
     sim.control(Method::POST, &path, Some(json!({"type": "tablet"}))).await.expect(400);
-    sim.control(Method::POST, &path, Some(json!({"type": "mobile", "device_id": "xyz"}))).await.expect(400);
+    sim.control(Method::POST, &path, Some(json!({"type": "mobile", "device_id": "xyz"})))
+        .await
+        .expect(400);
     sim.control(Method::POST, &path, Some(json!({"type": "mobile", "name": ""}))).await.expect(400);
     let device = sim
-        .control(Method::POST, &path, Some(json!({"type": "mobile", "name": "Tab", "device_id": "abc123"})))
+        .control(
+            Method::POST,
+            &path,
+            Some(json!({"type": "mobile", "name": "Tab", "device_id": "abc123"})),
+        )
         .await
         .expect(201)
         .json();
@@ -44,13 +50,23 @@ async fn activate_device_validates_and_reports_404_and_409() {
     // Taken id (globally: another tenant cannot reuse it either).
     let other = sim.create_subscriber("o-x", 5).await;
     let other_path = format!("/_sim/vpn/tenants/telefonica/subscribers/{other}/devices");
-    sim.control(Method::POST, &other_path, Some(json!({"type": "mobile", "device_id": "ABC123"}))).await.expect(409);
-    sim.control(Method::POST, "/_sim/vpn/tenants/nobody/subscribers/1/devices", Some(json!({"type": "mobile"})))
+    sim.control(Method::POST, &other_path, Some(json!({"type": "mobile", "device_id": "ABC123"})))
         .await
-        .expect(404);
-    sim.control(Method::POST, "/_sim/vpn/tenants/partner2/subscribers/1000000001/devices", Some(json!({"type": "mobile"})))
-        .await
-        .expect(404);
+        .expect(409);
+    sim.control(
+        Method::POST,
+        "/_sim/vpn/tenants/nobody/subscribers/1/devices",
+        Some(json!({"type": "mobile"})),
+    )
+    .await
+    .expect(404);
+    sim.control(
+        Method::POST,
+        "/_sim/vpn/tenants/partner2/subscribers/1000000001/devices",
+        Some(json!({"type": "mobile"})),
+    )
+    .await
+    .expect(404);
     // The fixture subscriber has 3 licences and now 2 devices.
     sim.control(Method::POST, &path, Some(json!({"type": "desktop"}))).await.expect(201);
     let full = sim.control(Method::POST, &path, Some(json!({"type": "desktop"}))).await.expect(409);
@@ -62,15 +78,29 @@ async fn clock_can_be_read_frozen_advanced_and_released() {
     let sim = TestSim::start().await;
     let clock = sim.control(Method::GET, "/_sim/clock", None).await.expect(200).json();
     assert_eq!(clock, json!({"now": "2026-01-01T00:00:00Z", "epoch_ms": T0_MS, "mode": "fixed"}));
-    let advanced = sim.control(Method::POST, "/_sim/clock/advance", Some(json!({"ms": 1500}))).await.expect(200);
+    let advanced = sim
+        .control(Method::POST, "/_sim/clock/advance", Some(json!({"ms": 1500})))
+        .await
+        .expect(200);
     assert_eq!(advanced.json()["now"], "2026-01-01T00:00:01.5Z");
-    let set = sim.control(Method::PUT, "/_sim/clock", Some(json!({"now": "2026-02-01T00:00:00Z"}))).await.expect(200);
+    let set = sim
+        .control(Method::PUT, "/_sim/clock", Some(json!({"now": "2026-02-01T00:00:00Z"})))
+        .await
+        .expect(200);
     assert_eq!(set.json()["epoch_ms"], T0_MS + 31 * 86_400_000);
-    sim.control(Method::PUT, "/_sim/clock", Some(json!({"now": "2025-01-01T00:00:00Z"}))).await.expect(409);
+    sim.control(Method::PUT, "/_sim/clock", Some(json!({"now": "2025-01-01T00:00:00Z"})))
+        .await
+        .expect(409);
     sim.control(Method::PUT, "/_sim/clock", Some(json!({"now": "yesterday"}))).await.expect(400);
     sim.control(Method::PUT, "/_sim/clock", Some(json!({}))).await.expect(400);
-    sim.control(Method::POST, "/_sim/clock/advance", Some(json!({"seconds": 1, "ms": 1}))).await.expect(400);
-    let real = sim.control(Method::PUT, "/_sim/clock", Some(json!({"mode": "real"}))).await.expect(200).json();
+    sim.control(Method::POST, "/_sim/clock/advance", Some(json!({"seconds": 1, "ms": 1})))
+        .await
+        .expect(400);
+    let real = sim
+        .control(Method::PUT, "/_sim/clock", Some(json!({"mode": "real"})))
+        .await
+        .expect(200)
+        .json();
     assert_eq!(real["mode"], "real");
     assert!(real["epoch_ms"].as_i64().unwrap() >= T0_MS + 31 * 86_400_000);
 }
@@ -82,6 +112,14 @@ async fn control_errors_are_json_with_a_message() {
     assert_eq!(answer.json()["status"], 404);
     let answer = sim.control(Method::DELETE, "/_sim/reset", None).await.expect(405);
     assert_eq!(answer.header("allow"), Some("POST"));
-    let bad = sim.send(FamilyId::Control, Method::POST, "/_sim/clock/advance", &[("content-type", "application/json")], "{").await;
+    let bad = sim
+        .send(
+            FamilyId::Control,
+            Method::POST,
+            "/_sim/clock/advance",
+            &[("content-type", "application/json")],
+            "{",
+        )
+        .await;
     bad.expect(400);
 }

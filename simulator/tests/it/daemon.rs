@@ -12,8 +12,16 @@ fn assert_seed_shape(doc: &Value) {
     assert_eq!(top, ["connect_state", "daemon_state"], "{doc}");
     let state = doc["daemon_state"].as_object().unwrap();
     let expected = [
-        "timestamp", "state_name", "description", "bytes_in", "bytes_out", "proxy_bytes_in",
-        "proxy_bytes_out", "proxy_req_count", "proxy_req_bypass_count", "proxy_req_malware_count",
+        "timestamp",
+        "state_name",
+        "description",
+        "bytes_in",
+        "bytes_out",
+        "proxy_bytes_in",
+        "proxy_bytes_out",
+        "proxy_req_count",
+        "proxy_req_bypass_count",
+        "proxy_req_malware_count",
         "cur_version",
     ];
     let mut keys: Vec<&str> = state.keys().map(String::as_str).collect();
@@ -36,7 +44,8 @@ async fn jsonp_wraps_the_document_in_the_callback() {
     let answer = sim.send(FamilyId::VpnDaemon, Method::GET, path, &[], "").await.expect(200);
     assert_eq!(answer.header("content-type"), Some("application/javascript"));
     let text = answer.text();
-    let json = text.strip_prefix("returnFunctionName(").and_then(|t| t.strip_suffix(");")).expect(&text);
+    let json =
+        text.strip_prefix("returnFunctionName(").and_then(|t| t.strip_suffix(");")).expect(&text);
     let doc: Value = serde_json::from_str(json).unwrap();
     assert_seed_shape(&doc);
     assert_eq!(doc["connect_state"], "CONNECTED");
@@ -47,7 +56,9 @@ async fn jsonp_wraps_the_document_in_the_callback() {
 #[tokio::test]
 async fn dotted_callbacks_are_allowed() {
     let sim = TestSim::start().await;
-    let answer = sim.send(FamilyId::VpnDaemon, Method::GET, "/config/status.js?func=app.cb_1", &[], "").await;
+    let answer = sim
+        .send(FamilyId::VpnDaemon, Method::GET, "/config/status.js?func=app.cb_1", &[], "")
+        .await;
     assert!(answer.expect(200).text().starts_with("app.cb_1({"));
 }
 
@@ -59,7 +70,10 @@ async fn a_func_that_is_not_an_identifier_is_400_and_never_echoed() {
         let answer = sim.send(FamilyId::VpnDaemon, Method::GET, &path, &[], "").await.expect(400);
         assert_eq!(answer.header("content-type"), Some("application/json"));
         let text = answer.text();
-        assert!(!text.contains("alert") && !text.contains("script") && !text.contains("cookie"), "{text}");
+        assert!(
+            !text.contains("alert") && !text.contains("script") && !text.contains("cookie"),
+            "{text}"
+        );
     }
 }
 
@@ -90,7 +104,10 @@ async fn counters_freeze_on_disconnect_and_restart_on_reconnect() {
     sim.advance_seconds(300).await;
     let disconnect = format!("/_sim/vpn/devices/{FIXTURE_DEVICE}/disconnect");
     let link = sim.control(Method::POST, &disconnect, None).await.expect(200).json();
-    assert_eq!(link, json!({"device_id": FIXTURE_DEVICE, "connect_state": "DISCONNECTED", "session_ms": 300_000}));
+    assert_eq!(
+        link,
+        json!({"device_id": FIXTURE_DEVICE, "connect_state": "DISCONNECTED", "session_ms": 300_000})
+    );
     let frozen = sim.daemon_status(Some(FIXTURE_DEVICE)).await.expect(200).json();
     assert_eq!(frozen["connect_state"], "DISCONNECTED");
     assert_eq!(frozen["daemon_state"]["state_name"], "DISCONNECTED");
@@ -111,7 +128,9 @@ async fn the_default_device_is_the_most_recently_activated() {
     let newer = sim.activate("telefonica", FIXTURE_USER, "mobile").await.expect(201).json();
     let newer_id = newer["device_id"].as_str().unwrap().to_owned();
     sim.advance_seconds(60).await;
-    sim.control(Method::POST, &format!("/_sim/vpn/devices/{FIXTURE_DEVICE}/disconnect"), None).await.expect(200);
+    sim.control(Method::POST, &format!("/_sim/vpn/devices/{FIXTURE_DEVICE}/disconnect"), None)
+        .await
+        .expect(200);
     // The default follows the newer device, which is still connected.
     let doc = sim.daemon_status(None).await.expect(200).json();
     assert_eq!(doc["connect_state"], "CONNECTED");
@@ -141,7 +160,8 @@ async fn device_id_errors() {
 #[tokio::test]
 async fn only_get_is_allowed() {
     let sim = TestSim::start().await;
-    let answer = sim.send(FamilyId::VpnDaemon, Method::POST, "/config/status.js", &[], "").await.expect(405);
+    let answer =
+        sim.send(FamilyId::VpnDaemon, Method::POST, "/config/status.js", &[], "").await.expect(405);
     assert_eq!(answer.header("allow"), Some("GET"));
     sim.send(FamilyId::VpnDaemon, Method::GET, "/config/other.js", &[], "").await.expect(404);
 }

@@ -6,5 +6,6 @@
 
 mod control;
 mod daemon;
+mod exotel;
 mod support;
 mod vpn;

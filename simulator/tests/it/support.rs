@@ -35,8 +35,9 @@ pub struct Answer {
 
 impl Answer {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
+        })
     }
 
     pub fn text(&self) -> String {
@@ -90,21 +91,32 @@ impl TestSim {
         self.vpn_as(VPN_KEY, method, path, body).await
     }
 
-    pub async fn vpn_as(&self, key: &str, method: Method, path: &str, body: Option<Value>) -> Answer {
+    pub async fn vpn_as(
+        &self,
+        key: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Answer {
         let auth = format!("Bearer {key}");
         match body {
             Some(body) => {
-                let headers = [("authorization", auth.as_str()), ("content-type", "application/json")];
+                let headers =
+                    [("authorization", auth.as_str()), ("content-type", "application/json")];
                 self.send(FamilyId::Vpn, method, path, &headers, body.to_string()).await
             }
-            None => self.send(FamilyId::Vpn, method, path, &[("authorization", auth.as_str())], "").await,
+            None => {
+                self.send(FamilyId::Vpn, method, path, &[("authorization", auth.as_str())], "")
+                    .await
+            }
         }
     }
 
     /// Control-plane request with an optional JSON body.
     pub async fn control(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
-        self.send(FamilyId::Control, method, path, &[("content-type", "application/json")], body).await
+        self.send(FamilyId::Control, method, path, &[("content-type", "application/json")], body)
+            .await
     }
 
     /// Daemon status as JSON (`func` absent) for `device_id` (or the default device).
@@ -118,7 +130,10 @@ impl TestSim {
 
     /// Creates a vpn subscriber with `order` and `licenses`; returns its id.
     pub async fn create_subscriber(&self, order: &str, licenses: u32) -> String {
-        let answer = self.vpn(Method::POST, "/subscribers", Some(subscriber_body(order, licenses))).await.expect(201);
+        let answer = self
+            .vpn(Method::POST, "/subscribers", Some(subscriber_body(order, licenses)))
+            .await
+            .expect(201);
         answer.json()["id"].as_str().expect("id is a string").to_owned()
     }
 
@@ -129,9 +144,13 @@ impl TestSim {
     }
 
     pub async fn advance_seconds(&self, seconds: u64) {
-        self.control(Method::POST, "/_sim/clock/advance", Some(serde_json::json!({ "seconds": seconds })))
-            .await
-            .expect(200);
+        self.control(
+            Method::POST,
+            "/_sim/clock/advance",
+            Some(serde_json::json!({ "seconds": seconds })),
+        )
+        .await
+        .expect(200);
     }
 }
 
@@ -160,7 +179,8 @@ pub async fn send_to(
     let (mut sender, connection) =
         hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.expect("handshake");
     tokio::spawn(connection);
-    let mut request = Request::builder().method(method).uri(path_and_query).header("host", addr.to_string());
+    let mut request =
+        Request::builder().method(method).uri(path_and_query).header("host", addr.to_string());
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
@@ -169,4 +189,65 @@ pub async fn send_to(
     let (parts, body) = response.into_parts();
     let body = body.collect().await.expect("body").to_bytes();
     Answer { status: parts.status, headers: parts.headers, body }
+}
+
+// ---- Exotel (seed 001) -------------------------------------------------------------------
+
+/// The default fixture's two Exotel accounts: SID, API key, API token.
+pub const EXOTEL_1: (&str, &str, &str) = ("provsim1", "exotel-demo-key", "exotel-demo-token");
+pub const EXOTEL_2: (&str, &str, &str) = ("provsim2", "exotel-demo-key-2", "exotel-demo-token-2");
+
+/// `Authorization: Basic base64(key:token)`, encoded here rather than by the simulator.
+pub fn exotel_basic(api_key: &str, api_token: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{api_key}:{api_token}"))
+    )
+}
+
+impl TestSim {
+    /// Exotel request as account `provsim1`; `path` is relative to `/v2/accounts/provsim1`
+    /// (e.g. `/subscribers?offset=3`). A body is sent as `application/json`.
+    pub async fn exotel(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
+        let (sid, key, token) = EXOTEL_1;
+        let body = body.map(|b| b.to_string());
+        let path = format!("/v2/accounts/{sid}{path}");
+        self.exotel_raw(Some((key, token)), method, &path, body.as_deref(), "application/json")
+            .await
+    }
+
+    /// Exotel request with explicit credentials (`None`: no `Authorization` header), full path
+    /// and query, raw body text and its content type.
+    pub async fn exotel_raw(
+        &self,
+        credentials: Option<(&str, &str)>,
+        method: Method,
+        path_and_query: &str,
+        body: Option<&str>,
+        content_type: &str,
+    ) -> Answer {
+        let auth = credentials.map(|(key, token)| exotel_basic(key, token));
+        let mut headers = Vec::new();
+        if let Some(auth) = &auth {
+            headers.push(("authorization", auth.as_str()));
+        }
+        if body.is_some() {
+            headers.push(("content-type", content_type));
+        }
+        self.send(FamilyId::Exotel, method, path_and_query, &headers, body.unwrap_or("").to_owned())
+            .await
+    }
+
+    /// Creates Exotel subscribers of `provsim1` (at most 10 names); panics unless all succeed.
+    pub async fn exotel_create(&self, names: &[&str]) {
+        let items: Vec<Value> =
+            names.iter().map(|n| serde_json::json!({ "subscriber_name": n })).collect();
+        let answer = self
+            .exotel(Method::POST, "/subscribers", Some(serde_json::json!({ "subscribers": items })))
+            .await
+            .expect(207)
+            .json();
+        assert_eq!(answer["metadata"]["failed"], 0, "{answer}");
+    }
 }

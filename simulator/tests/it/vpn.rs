@@ -13,13 +13,15 @@ use crate::support::{FIXTURE_DEVICE, FIXTURE_USER, TestSim, VPN_KEY_2, subscribe
 #[tokio::test]
 async fn create_subscriber_answers_201_with_a_string_id() {
     let sim = TestSim::start().await;
-    let answer = sim.vpn(Method::POST, "/subscribers", Some(subscriber_body("o-1", 10))).await.expect(201);
+    let answer =
+        sim.vpn(Method::POST, "/subscribers", Some(subscriber_body("o-1", 10))).await.expect(201);
     let body = answer.json();
     let id = body["id"].as_str().expect("id is a JSON string");
     assert!(id.len() == 10 && id.bytes().all(|b| b.is_ascii_digit()), "{id}");
     assert_eq!(body.as_object().unwrap().len(), 1, "only `id`: {body}");
     // The new subscriber exists: its device list is empty, not 404.
-    let devices = sim.vpn(Method::GET, &format!("/subscribers/{id}/devices"), None).await.expect(200);
+    let devices =
+        sim.vpn(Method::GET, &format!("/subscribers/{id}/devices"), None).await.expect(200);
     assert_eq!(devices.json(), json!([]));
 }
 
@@ -85,10 +87,13 @@ async fn create_accepts_license_key_and_price_in_the_documented_formats() {
 async fn create_with_a_taken_order_or_license_key_is_409() {
     let sim = TestSim::start().await;
     sim.create_subscriber("o-dup", 1).await;
-    let answer = sim.vpn(Method::POST, "/subscribers", Some(subscriber_body("o-dup", 1))).await.expect(409);
+    let answer =
+        sim.vpn(Method::POST, "/subscribers", Some(subscriber_body("o-dup", 1))).await.expect(409);
     assert_eq!(answer.json()["field"], "order");
     // The fixture's order is taken too.
-    sim.vpn(Method::POST, "/subscribers", Some(subscriber_body("demo-order-1", 1))).await.expect(409);
+    sim.vpn(Method::POST, "/subscribers", Some(subscriber_body("demo-order-1", 1)))
+        .await
+        .expect(409);
 
     let mut first = subscriber_body("o-k1", 1);
     first["license_key"] = json!("AAAA-BBBB-CCCC-DDDD");
@@ -103,7 +108,9 @@ async fn create_with_a_taken_order_or_license_key_is_409() {
 async fn orders_are_unique_per_tenant_not_globally() {
     let sim = TestSim::start().await;
     sim.create_subscriber("o-shared", 1).await;
-    sim.vpn_as(VPN_KEY_2, Method::POST, "/subscribers", Some(subscriber_body("o-shared", 1))).await.expect(201);
+    sim.vpn_as(VPN_KEY_2, Method::POST, "/subscribers", Some(subscriber_body("o-shared", 1)))
+        .await
+        .expect(201);
 }
 
 #[tokio::test]
@@ -114,7 +121,10 @@ async fn concurrent_creates_with_one_order_give_exactly_one_201() {
     for _ in 0..n_requests {
         let sim = sim.clone();
         tasks.push(tokio::spawn(async move {
-            sim.vpn(Method::POST, "/subscribers", Some(subscriber_body("o-race", 1))).await.status.as_u16()
+            sim.vpn(Method::POST, "/subscribers", Some(subscriber_body("o-race", 1)))
+                .await
+                .status
+                .as_u16()
         }));
     }
     let mut statuses = Vec::new();
@@ -127,10 +137,14 @@ async fn concurrent_creates_with_one_order_give_exactly_one_201() {
 
 #[tokio::test]
 async fn a_full_tenant_answers_507_and_stays_as_it_was() {
-    let sim = TestSim::start_with(provsim::fixtures::Fixture::none(), |c| c.limits.max_subscribers_per_tenant = 2).await;
+    let sim = TestSim::start_with(provsim::fixtures::Fixture::none(), |c| {
+        c.limits.max_subscribers_per_tenant = 2
+    })
+    .await;
     sim.create_subscriber("o-1", 1).await;
     sim.create_subscriber("o-2", 1).await;
-    let answer = sim.vpn(Method::POST, "/subscribers", Some(subscriber_body("o-3", 1))).await.expect(507);
+    let answer =
+        sim.vpn(Method::POST, "/subscribers", Some(subscriber_body("o-3", 1))).await.expect(507);
     assert!(answer.json()["message"].as_str().unwrap().contains("max_subscribers_per_tenant"));
 }
 
@@ -142,9 +156,24 @@ async fn other_methods_get_405_with_allow_and_the_seed_message() {
     let cases = [
         (Method::PUT, "/subscribers", "POST", "Only POST is allowed for this REST endpoint"),
         (Method::GET, "/subscribers", "POST", "Only POST is allowed for this REST endpoint"),
-        (Method::GET, "/subscribers/1000000001", "POST, DELETE", "Only POST & DELETE are allowed for this REST endpoint"),
-        (Method::POST, "/subscribers/1000000001/devices", "GET", "Only GET is allowed for this REST endpoint"),
-        (Method::PATCH, "/subscribers/1/devices/AB", "POST, DELETE", "Only POST & DELETE are allowed for this REST endpoint"),
+        (
+            Method::GET,
+            "/subscribers/1000000001",
+            "POST, DELETE",
+            "Only POST & DELETE are allowed for this REST endpoint",
+        ),
+        (
+            Method::POST,
+            "/subscribers/1000000001/devices",
+            "GET",
+            "Only GET is allowed for this REST endpoint",
+        ),
+        (
+            Method::PATCH,
+            "/subscribers/1/devices/AB",
+            "POST, DELETE",
+            "Only POST & DELETE are allowed for this REST endpoint",
+        ),
     ];
     for (method, path, allow, message) in cases {
         // Without credentials: the allowed methods are no secret.
@@ -157,7 +186,10 @@ async fn other_methods_get_405_with_allow_and_the_seed_message() {
 #[tokio::test]
 async fn options_answers_204_with_allow() {
     let sim = TestSim::start().await;
-    let answer = sim.send(FamilyId::Vpn, Method::OPTIONS, "/subscribers/5/devices/AB", &[], "").await.expect(204);
+    let answer = sim
+        .send(FamilyId::Vpn, Method::OPTIONS, "/subscribers/5/devices/AB", &[], "")
+        .await
+        .expect(204);
     assert_eq!(answer.header("allow"), Some("POST, DELETE"));
     assert!(answer.body.is_empty());
 }
@@ -184,20 +216,32 @@ async fn an_80_kib_body_is_413_and_changes_nothing() {
 async fn truncated_json_is_400_and_changes_nothing() {
     let sim = TestSim::start().await;
     let headers = [("authorization", "Bearer vpn-demo-key"), ("content-type", "application/json")];
-    let answer = sim.send(FamilyId::Vpn, Method::POST, "/subscribers", &headers, r#"{"order":"#).await.expect(400);
+    let answer = sim
+        .send(FamilyId::Vpn, Method::POST, "/subscribers", &headers, r#"{"order":"#)
+        .await
+        .expect(400);
     let message = answer.json()["message"].as_str().unwrap().to_owned();
     assert!(message.contains("EOF") && message.contains("column"), "{message}");
-    let devices = sim.vpn(Method::GET, &format!("/subscribers/{FIXTURE_USER}/devices"), None).await.expect(200);
+    let devices = sim
+        .vpn(Method::GET, &format!("/subscribers/{FIXTURE_USER}/devices"), None)
+        .await
+        .expect(200);
     assert_eq!(devices.json().as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn a_non_json_content_type_is_415() {
     let sim = TestSim::start().await;
-    let headers = [("authorization", "Bearer vpn-demo-key"), ("content-type", "application/x-www-form-urlencoded")];
+    let headers = [
+        ("authorization", "Bearer vpn-demo-key"),
+        ("content-type", "application/x-www-form-urlencoded"),
+    ];
     let body = subscriber_body("o-form", 1).to_string();
-    let answer = sim.send(FamilyId::Vpn, Method::POST, "/subscribers", &headers, body).await.expect(415);
-    assert!(answer.json()["message"].as_str().unwrap().contains("application/x-www-form-urlencoded"));
+    let answer =
+        sim.send(FamilyId::Vpn, Method::POST, "/subscribers", &headers, body).await.expect(415);
+    assert!(
+        answer.json()["message"].as_str().unwrap().contains("application/x-www-form-urlencoded")
+    );
 }
 
 // ---- auth --------------------------------------------------------------------------------
@@ -206,11 +250,16 @@ async fn a_non_json_content_type_is_415() {
 async fn missing_or_unknown_credentials_are_403_access_forbidden() {
     let sim = TestSim::start().await;
     let path = format!("/subscribers/{FIXTURE_USER}/devices");
-    for headers in [vec![], vec![("authorization", "Bearer nope")], vec![("authorization", "Basic dnBuLWRlbW8ta2V5")]] {
+    for headers in [
+        vec![],
+        vec![("authorization", "Bearer nope")],
+        vec![("authorization", "Basic dnBuLWRlbW8ta2V5")],
+    ] {
         let answer = sim.send(FamilyId::Vpn, Method::GET, &path, &headers, "").await.expect(403);
         assert_eq!(answer.json()["message"], "Access Forbidden");
     }
-    let answer = sim.send(FamilyId::Vpn, Method::GET, &format!("{path}?access_token=nope"), &[], "").await;
+    let answer =
+        sim.send(FamilyId::Vpn, Method::GET, &format!("{path}?access_token=nope"), &[], "").await;
     answer.expect(403);
 }
 
@@ -226,7 +275,9 @@ async fn another_tenants_subscriber_is_404() {
     let sim = TestSim::start().await;
     let path = format!("/subscribers/{FIXTURE_USER}/devices");
     sim.vpn_as(VPN_KEY_2, Method::GET, &path, None).await.expect(404);
-    sim.vpn_as(VPN_KEY_2, Method::DELETE, &format!("/subscribers/{FIXTURE_USER}"), None).await.expect(404);
+    sim.vpn_as(VPN_KEY_2, Method::DELETE, &format!("/subscribers/{FIXTURE_USER}"), None)
+        .await
+        .expect(404);
     sim.vpn(Method::GET, &path, None).await.expect(200);
 }
 
@@ -235,19 +286,23 @@ async fn another_tenants_subscriber_is_404() {
 #[tokio::test]
 async fn delete_subscriber_is_204_without_body_and_takes_the_devices() {
     let sim = TestSim::start().await;
-    let answer = sim.vpn(Method::DELETE, &format!("/subscribers/{FIXTURE_USER}"), None).await.expect(204);
+    let answer =
+        sim.vpn(Method::DELETE, &format!("/subscribers/{FIXTURE_USER}"), None).await.expect(204);
     assert!(answer.body.is_empty());
     sim.vpn(Method::GET, &format!("/subscribers/{FIXTURE_USER}/devices"), None).await.expect(404);
     sim.daemon_status(Some(FIXTURE_DEVICE)).await.expect(404);
     // The order is free again.
-    sim.vpn(Method::POST, "/subscribers", Some(subscriber_body("demo-order-1", 1))).await.expect(201);
+    sim.vpn(Method::POST, "/subscribers", Some(subscriber_body("demo-order-1", 1)))
+        .await
+        .expect(201);
 }
 
 #[tokio::test]
 async fn delete_subscriber_is_400_for_a_malformed_id_and_404_for_an_unknown_one() {
     let sim = TestSim::start().await;
     for bad in ["abc", "0", "012", "1234567890123456789"] {
-        let answer = sim.vpn(Method::DELETE, &format!("/subscribers/{bad}"), None).await.expect(400);
+        let answer =
+            sim.vpn(Method::DELETE, &format!("/subscribers/{bad}"), None).await.expect(400);
         assert_eq!(answer.json()["field"], "user_id");
     }
     sim.vpn(Method::DELETE, "/subscribers/999", None).await.expect(404);
@@ -260,7 +315,8 @@ async fn update_subscriber_is_204_and_its_order_becomes_taken() {
     let sim = TestSim::start().await;
     let id = sim.create_subscriber("o-old", 1).await;
     let update = json!({"order": "o-new", "bundle": {"id": "family", "licenses": 5}});
-    let answer = sim.vpn(Method::POST, &format!("/subscribers/{id}"), Some(update)).await.expect(204);
+    let answer =
+        sim.vpn(Method::POST, &format!("/subscribers/{id}"), Some(update)).await.expect(204);
     assert!(answer.body.is_empty());
     sim.vpn(Method::POST, "/subscribers", Some(subscriber_body("o-new", 1))).await.expect(409);
     sim.vpn(Method::POST, "/subscribers", Some(subscriber_body("o-old", 1))).await.expect(201);
@@ -273,7 +329,8 @@ async fn update_keeping_its_own_order_is_fine_but_another_ones_is_409() {
     let same = json!({"order": "o-mine", "bundle": {"id": "premium", "licenses": 2}});
     sim.vpn(Method::POST, &format!("/subscribers/{id}"), Some(same)).await.expect(204);
     let taken = json!({"order": "demo-order-1", "bundle": {"id": "premium", "licenses": 2}});
-    let answer = sim.vpn(Method::POST, &format!("/subscribers/{id}"), Some(taken)).await.expect(409);
+    let answer =
+        sim.vpn(Method::POST, &format!("/subscribers/{id}"), Some(taken)).await.expect(409);
     assert_eq!(answer.json()["field"], "order");
 }
 
@@ -284,7 +341,10 @@ async fn update_subscriber_400_and_404() {
     sim.vpn(Method::POST, "/subscribers/x1", Some(update.clone())).await.expect(400);
     sim.vpn(Method::POST, "/subscribers/42", Some(update)).await.expect(404);
     let no_bundle = json!({"order": "o-x"});
-    let answer = sim.vpn(Method::POST, &format!("/subscribers/{FIXTURE_USER}"), Some(no_bundle)).await.expect(400);
+    let answer = sim
+        .vpn(Method::POST, &format!("/subscribers/{FIXTURE_USER}"), Some(no_bundle))
+        .await
+        .expect(400);
     assert_eq!(answer.json()["field"], "bundle");
 }
 
@@ -293,7 +353,10 @@ async fn update_subscriber_400_and_404() {
 #[tokio::test]
 async fn list_devices_has_exactly_the_seed_shape() {
     let sim = TestSim::start().await;
-    let answer = sim.vpn(Method::GET, &format!("/subscribers/{FIXTURE_USER}/devices"), None).await.expect(200);
+    let answer = sim
+        .vpn(Method::GET, &format!("/subscribers/{FIXTURE_USER}/devices"), None)
+        .await
+        .expect(200);
     assert_eq!(
         answer.json(),
         json!([{"device_id": {"device_id": "0A1B2C3D4E5F", "type": "desktop", "name": "Laura's Laptop"}}])
@@ -311,8 +374,12 @@ async fn list_devices_400_and_404() {
 async fn update_device_renames_and_returns_the_device() {
     let sim = TestSim::start().await;
     let path = format!("/subscribers/{FIXTURE_USER}/devices/{FIXTURE_DEVICE}");
-    let answer = sim.vpn(Method::POST, &path, Some(json!({"name": "Laura's Phone"}))).await.expect(200);
-    assert_eq!(answer.json(), json!({"device_id": "0A1B2C3D4E5F", "type": "desktop", "name": "Laura's Phone"}));
+    let answer =
+        sim.vpn(Method::POST, &path, Some(json!({"name": "Laura's Phone"}))).await.expect(200);
+    assert_eq!(
+        answer.json(),
+        json!({"device_id": "0A1B2C3D4E5F", "type": "desktop", "name": "Laura's Phone"})
+    );
     // Device ids are case-insensitive on input.
     let lower = format!("/subscribers/{FIXTURE_USER}/devices/0a1b2c3d4e5f");
     sim.vpn(Method::POST, &lower, Some(json!({"name": "Again"}))).await.expect(200);
@@ -322,7 +389,9 @@ async fn update_device_renames_and_returns_the_device() {
 async fn update_device_refuses_bad_names_with_400() {
     let sim = TestSim::start().await;
     let path = format!("/subscribers/{FIXTURE_USER}/devices/{FIXTURE_DEVICE}");
-    for body in [json!({"name": ""}), json!({"name": "x".repeat(65)}), json!({"name": 5}), json!({})] {
+    for body in
+        [json!({"name": ""}), json!({"name": "x".repeat(65)}), json!({"name": 5}), json!({})]
+    {
         let answer = sim.vpn(Method::POST, &path, Some(body.clone())).await.expect(400);
         assert_eq!(answer.json()["field"], "name", "{body}");
     }
@@ -360,7 +429,10 @@ async fn delete_device_answers_an_empty_object_and_frees_the_licence() {
     assert_eq!(device["type"], "mobile");
     sim.activate("telefonica", &id, "desktop").await.expect(409);
 
-    let answer = sim.vpn(Method::DELETE, &format!("/subscribers/{id}/devices/{device_id}"), None).await.expect(200);
+    let answer = sim
+        .vpn(Method::DELETE, &format!("/subscribers/{id}/devices/{device_id}"), None)
+        .await
+        .expect(200);
     assert_eq!(answer.json(), json!({}));
     sim.activate("telefonica", &id, "desktop").await.expect(201);
 }
@@ -374,14 +446,17 @@ async fn lowering_licenses_keeps_devices_but_refuses_new_ones() {
     }
     let lower = json!({"order": "o-lower", "bundle": {"id": "premium", "licenses": 1}});
     sim.vpn(Method::POST, &format!("/subscribers/{id}"), Some(lower)).await.expect(204);
-    let devices = sim.vpn(Method::GET, &format!("/subscribers/{id}/devices"), None).await.expect(200).json();
+    let devices =
+        sim.vpn(Method::GET, &format!("/subscribers/{id}/devices"), None).await.expect(200).json();
     assert_eq!(devices.as_array().unwrap().len(), 3);
     sim.activate("telefonica", &id, "mobile").await.expect(409);
 
     // Two deletions later the subscriber is at 1 of 1: still full.
     for item in devices.as_array().unwrap().iter().take(2) {
         let device_id = item["device_id"]["device_id"].as_str().unwrap();
-        sim.vpn(Method::DELETE, &format!("/subscribers/{id}/devices/{device_id}"), None).await.expect(200);
+        sim.vpn(Method::DELETE, &format!("/subscribers/{id}/devices/{device_id}"), None)
+            .await
+            .expect(200);
     }
     sim.activate("telefonica", &id, "mobile").await.expect(409);
     let last = devices[2]["device_id"]["device_id"].as_str().unwrap();

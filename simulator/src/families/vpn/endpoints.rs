@@ -22,7 +22,10 @@ pub static ENDPOINTS: &[Endpoint<VpnFamily>] = &[
             doc(409, "Conflict - license_key/order already exists in our database"),
             doc(413, "Payload Too Large - body over max_body_bytes"),
             doc(415, "Unsupported Media Type - the body is not application/json"),
-            doc(507, "Insufficient Storage - the tenant holds max_subscribers_per_tenant subscribers"),
+            doc(
+                507,
+                "Insufficient Storage - the tenant holds max_subscribers_per_tenant subscribers",
+            ),
         ],
         handler: handlers::create_subscriber,
     },

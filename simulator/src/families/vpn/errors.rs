@@ -24,7 +24,9 @@ pub enum VpnError {
     #[error("Params are not well formed: {detail}")]
     MalformedBody { detail: String },
     /// The path `user_id` is not in the documented format (`UserId::PATTERN`).
-    #[error("user_id must conform to agreed format: a positive decimal integer of at most 18 digits")]
+    #[error(
+        "user_id must conform to agreed format: a positive decimal integer of at most 18 digits"
+    )]
     MalformedUserId,
     #[error("This user_id does not exist in our database")]
     SubscriberNotFound,
@@ -51,11 +53,15 @@ pub enum VpnError {
 }
 
 /// The JSON body of every vpn error.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct ErrorBody {
+    /// The HTTP status, repeated.
     pub status: u16,
+    /// The seed's title for the status (`Access Forbidden`, `Conflict`, ...).
     pub error: String,
+    /// The seed's wording, naming the field and the rule where one is at fault.
     pub message: String,
+    /// The field at fault, as a dotted path (`bundle.licenses`), when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
@@ -116,7 +122,9 @@ impl From<Rejection> for VpnError {
         match rejection {
             Rejection::NotFound { path } => VpnError::RouteNotFound { path },
             Rejection::MethodNotAllowed { allowed } => VpnError::MethodNotAllowed { allowed },
-            Rejection::PayloadTooLarge { max_body_bytes } => VpnError::PayloadTooLarge { max_body_bytes },
+            Rejection::PayloadTooLarge { max_body_bytes } => {
+                VpnError::PayloadTooLarge { max_body_bytes }
+            }
             Rejection::UnsupportedMediaType { content_type } => {
                 VpnError::UnsupportedMediaType { content_type }
             }

@@ -14,14 +14,22 @@ use crate::http::Response;
 use crate::http::call::Call;
 use crate::http::reply;
 
-pub fn create_subscriber(f: &VpnFamily, call: &Call<'_>, tenant: &TenantIdx) -> Result<Response, VpnError> {
+pub fn create_subscriber(
+    f: &VpnFamily,
+    call: &Call<'_>,
+    tenant: &TenantIdx,
+) -> Result<Response, VpnError> {
     let request: CreateSubscriberRequest = call.json()?;
     let record = parse_create(&request, f.state().catalogue())?;
     let user_id = f.state().create_subscriber(*tenant, record)?;
     Ok(reply::json(StatusCode::CREATED, &CreatedSubscriber { id: user_id.to_string() }))
 }
 
-pub fn update_subscriber(f: &VpnFamily, call: &Call<'_>, tenant: &TenantIdx) -> Result<Response, VpnError> {
+pub fn update_subscriber(
+    f: &VpnFamily,
+    call: &Call<'_>,
+    tenant: &TenantIdx,
+) -> Result<Response, VpnError> {
     let user_id = user_id_or_400(call)?;
     let request: UpdateSubscriberRequest = call.json()?;
     let update = parse_update(&request, f.state().catalogue())?;
@@ -29,19 +37,31 @@ pub fn update_subscriber(f: &VpnFamily, call: &Call<'_>, tenant: &TenantIdx) -> 
     Ok(reply::empty(StatusCode::NO_CONTENT))
 }
 
-pub fn delete_subscriber(f: &VpnFamily, call: &Call<'_>, tenant: &TenantIdx) -> Result<Response, VpnError> {
+pub fn delete_subscriber(
+    f: &VpnFamily,
+    call: &Call<'_>,
+    tenant: &TenantIdx,
+) -> Result<Response, VpnError> {
     let user_id = user_id_or_400(call)?;
     f.state().delete_subscriber(*tenant, user_id)?;
     Ok(reply::empty(StatusCode::NO_CONTENT))
 }
 
-pub fn list_devices(f: &VpnFamily, call: &Call<'_>, tenant: &TenantIdx) -> Result<Response, VpnError> {
+pub fn list_devices(
+    f: &VpnFamily,
+    call: &Call<'_>,
+    tenant: &TenantIdx,
+) -> Result<Response, VpnError> {
     let user_id = user_id_or_400(call)?;
     let devices = f.state().list_devices(*tenant, user_id)?;
     Ok(reply::json(StatusCode::OK, &devices))
 }
 
-pub fn update_device(f: &VpnFamily, call: &Call<'_>, tenant: &TenantIdx) -> Result<Response, VpnError> {
+pub fn update_device(
+    f: &VpnFamily,
+    call: &Call<'_>,
+    tenant: &TenantIdx,
+) -> Result<Response, VpnError> {
     let (user_id, device_id) = device_path_or_404(call)?;
     let request: RenameDeviceRequest = call.json()?;
     let name = parse_device_name(&request.name, f.limits_ref().max_device_name_chars)?;
@@ -49,7 +69,11 @@ pub fn update_device(f: &VpnFamily, call: &Call<'_>, tenant: &TenantIdx) -> Resu
     Ok(reply::json(StatusCode::OK, &device))
 }
 
-pub fn delete_device(f: &VpnFamily, call: &Call<'_>, tenant: &TenantIdx) -> Result<Response, VpnError> {
+pub fn delete_device(
+    f: &VpnFamily,
+    call: &Call<'_>,
+    tenant: &TenantIdx,
+) -> Result<Response, VpnError> {
     let (user_id, device_id) = device_path_or_404(call)?;
     f.state().delete_device(*tenant, user_id, device_id)?;
     Ok(reply::json(StatusCode::OK, &serde_json::json!({})))

@@ -4,6 +4,7 @@
 //! values or a [`VpnError::InvalidField`] naming the field and the rule. State code only ever
 //! sees the domain types ("parse, don't validate").
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::errors::VpnError;
@@ -16,39 +17,60 @@ pub const LICENSES_MAX: u32 = 1_000;
 pub const MAX_TEXT_FIELD_CHARS: usize = 128;
 
 /// `POST /subscribers` body.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 pub struct CreateSubscriberRequest {
+    /// A unique order ID that should be stored for reporting purposes (unique per tenant).
+    #[schemars(length(min = 1, max = 128))]
     pub order: String,
+    /// Telefonica's hub id.
+    #[schemars(length(min = 1, max = 128))]
     pub id_hub: String,
+    /// Telefonica's user group.
+    #[schemars(length(min = 1, max = 128))]
     pub ob: String,
+    /// Must equal `id_hub@ob`.
     pub name: String,
+    /// A user's phone number: optional `+`, then 6 to 15 digits.
+    #[schemars(regex(pattern = r"^\+?[0-9]{6,15}$"))]
     pub password: String,
     pub bundle: BundleRequest,
+    /// User's language preference, in the form `en-US`.
+    #[schemars(regex(pattern = r"^[a-z]{2}-[A-Z]{2}$"))]
     pub locale: String,
+    /// Optional licence key in the agreed format (four groups of four upper-case letters or
+    /// digits joined by `-`); unique per tenant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$"))]
     pub license_key: Option<String>,
+    /// Optional price: a non-negative amount with at most two decimals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<Price>,
 }
 
 /// `POST /subscribers/{user_id}` body.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 pub struct UpdateSubscriberRequest {
+    /// The new order ID; 409 when another subscriber of the tenant holds it.
+    #[schemars(length(min = 1, max = 128))]
     pub order: String,
     pub bundle: BundleRequest,
 }
 
-/// The seed's `{id:'premium', 'licenses':10}`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// The seed's `{id:'premium', 'licenses':10}`: description of the licence.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 pub struct BundleRequest {
+    /// A bundle id of the catalogue (`basic`, `premium`, `family` in the default fixture).
     pub id: String,
-    /// Kept as a JSON number so that 0, negatives and floats reach the licence rule (and its
-    /// message) instead of a generic type error.
+    /// How many devices the user can connect: a non-zero positive integer, at most the
+    /// bundle's `licenses_max` (never above 1000).
+    // Kept as a JSON number so that 0, negatives and floats reach the licence rule (and its
+    // message) instead of a generic type error.
+    #[schemars(with = "u32", range(min = 1, max = 1000))]
     pub licenses: serde_json::Number,
 }
 
 /// A price as a JSON number (`9.99`) or a string (`"9.99"`).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Price {
     Number(serde_json::Number),
@@ -56,33 +78,41 @@ pub enum Price {
 }
 
 /// `POST /subscribers/{user_id}/devices/{device_id}` body.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 pub struct RenameDeviceRequest {
+    /// New name for the device: 1 to 64 characters, not only whitespace.
+    #[schemars(length(min = 1, max = 64))]
     pub name: String,
 }
 
 /// `201` body of `POST /subscribers`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct CreatedSubscriber {
+    /// The new subscriber's `user_id`.
+    #[schemars(regex(pattern = r"^[1-9][0-9]{0,17}$"))]
     pub id: String,
 }
 
 /// A device as `GET .../devices` lists it (wrapped) and `POST .../devices/{id}` returns it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct DeviceView {
+    /// HEX string.
+    #[schemars(regex(pattern = r"^[0-9A-F]{1,16}$"))]
     pub device_id: String,
     #[serde(rename = "type")]
     pub kind: DeviceKind,
+    /// Default name or customized name for the device.
     pub name: String,
 }
 
 /// One element of the device list: the seed wraps each device in a `device_id` key.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct DeviceListItem {
     pub device_id: DeviceView,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+/// `desktop` or `mobile`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceKind {
     Desktop,
@@ -257,7 +287,10 @@ fn parse_phone(raw: &str) -> Result<Box<str>, VpnError> {
     if (6..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
         Ok(raw.into())
     } else {
-        Err(VpnError::invalid("password", "must be a phone number: optional '+' then 6 to 15 digits"))
+        Err(VpnError::invalid(
+            "password",
+            "must be a phone number: optional '+' then 6 to 15 digits",
+        ))
     }
 }
 
@@ -276,7 +309,9 @@ fn parse_bundle(request: &BundleRequest, catalogue: &[BundleSpec]) -> Result<Bun
         .as_u64()
         .filter(|n| *n >= 1)
         .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| VpnError::invalid("bundle.licenses", "must be a non-zero positive integer"))?;
+        .ok_or_else(|| {
+            VpnError::invalid("bundle.licenses", "must be a non-zero positive integer")
+        })?;
     if licenses > licenses_max {
         return Err(VpnError::invalid(
             "bundle.licenses",
@@ -297,7 +332,11 @@ fn parse_locale(raw: &str) -> Result<Box<str>, VpnError> {
         && b[2] == b'-'
         && b[3].is_ascii_uppercase()
         && b[4].is_ascii_uppercase();
-    if ok { Ok(raw.into()) } else { Err(VpnError::invalid("locale", "should be in the form 'en-US'")) }
+    if ok {
+        Ok(raw.into())
+    } else {
+        Err(VpnError::invalid("locale", "should be in the form 'en-US'"))
+    }
 }
 
 /// The agreed licence key format: four groups of four upper-case letters or digits joined by
@@ -331,14 +370,21 @@ fn parse_price(price: &Price) -> Result<u64, VpnError> {
         Price::Text(s) => s.clone(),
     };
     let rule = || {
-        VpnError::invalid("price", "must be a valid currency amount: non-negative, at most two decimals")
+        VpnError::invalid(
+            "price",
+            "must be a valid currency amount: non-negative, at most two decimals",
+        )
     };
     let (units, cents) = match text.split_once('.') {
         Some((units, cents)) => (units, cents),
         None => (text.as_str(), ""),
     };
     let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if units.is_empty() || units.len() > 12 || !digits_only(units) || cents.len() > 2 || !digits_only(cents)
+    if units.is_empty()
+        || units.len() > 12
+        || !digits_only(units)
+        || cents.len() > 2
+        || !digits_only(cents)
     {
         return Err(rule());
     }
@@ -432,7 +478,8 @@ mod tests {
     fn unknown_bundle_names_the_known_ones() {
         let mut request = valid();
         request.bundle.id = "gold".into();
-        let Err(VpnError::InvalidField { field, rule }) = parse_create(&request, &catalogue()) else {
+        let Err(VpnError::InvalidField { field, rule }) = parse_create(&request, &catalogue())
+        else {
             panic!()
         };
         assert_eq!(field, "bundle.id");
@@ -453,7 +500,9 @@ mod tests {
         let mut request = valid();
         request.license_key = Some("AB12-CD34-EF56-GH78".into());
         assert!(parse_create(&request, &catalogue()).is_ok());
-        for bad in ["ab12-CD34-EF56-GH78", "AB12CD34EF56GH78", "AB12-CD34-EF56", "AB12-CD34-EF56-GH7!"] {
+        for bad in
+            ["ab12-CD34-EF56-GH78", "AB12CD34EF56GH78", "AB12-CD34-EF56", "AB12-CD34-EF56-GH7!"]
+        {
             request.license_key = Some(bad.into());
             assert_eq!(field_of(parse_create(&request, &catalogue())), "license_key", "{bad}");
         }
@@ -461,8 +510,17 @@ mod tests {
 
     #[test]
     fn price_is_a_non_negative_amount_with_two_decimals() {
-        let cases = [("9.99", Some(999)), ("10", Some(1000)), ("0.5", Some(50)), ("-1", None),
-            ("9.999", None), ("abc", None), ("1.", None), (".5", None), ("1e2", None)];
+        let cases = [
+            ("9.99", Some(999)),
+            ("10", Some(1000)),
+            ("0.5", Some(50)),
+            ("-1", None),
+            ("9.999", None),
+            ("abc", None),
+            ("1.", None),
+            (".5", None),
+            ("1e2", None),
+        ];
         for (text, expected) in cases {
             assert_eq!(parse_price(&Price::Text(text.into())).ok(), expected, "{text}");
         }

@@ -170,7 +170,8 @@ impl VpnState {
         let mut by_name = HashMap::new();
         let mut tenants = Vec::with_capacity(fixture.len());
         for (idx, tenant) in fixture.iter().enumerate() {
-            let fail = |detail: String| VpnFixtureError::Tenant { tenant: tenant.name.clone(), detail };
+            let fail =
+                |detail: String| VpnFixtureError::Tenant { tenant: tenant.name.clone(), detail };
             if by_name.insert(tenant.name.clone(), TenantIdx(idx)).is_some() {
                 return Err(fail("the tenant name appears twice".into()));
             }
@@ -179,7 +180,10 @@ impl VpnState {
                     return Err(fail(format!("key {key} belongs to two tenants")));
                 }
             }
-            tenants.push(Tenant { name: tenant.name.clone(), book: Mutex::new(Book::empty(seed, &tenant.name)) });
+            tenants.push(Tenant {
+                name: tenant.name.clone(),
+                book: Mutex::new(Book::empty(seed, &tenant.name)),
+            });
         }
         let state = VpnState {
             catalogue,
@@ -202,29 +206,43 @@ impl VpnState {
     /// # Errors
     /// Only on a fixture that [`VpnState::new`] would have refused.
     pub fn reset_to_fixture(&self, now_ms: i64) -> Result<(), VpnFixtureError> {
-        let mut books: Vec<MutexGuard<'_, Book>> = self.tenants.iter().map(|t| lock(&t.book)).collect();
+        let mut books: Vec<MutexGuard<'_, Book>> =
+            self.tenants.iter().map(|t| lock(&t.book)).collect();
         let mut activations = lock(&self.activations);
         *activations = Activations::default();
         self.device_owner.clear();
         for (idx, (book, tenant)) in books.iter_mut().zip(&self.fixture).enumerate() {
             **book = Book::empty(self.seed, &tenant.name);
-            let fail = |detail: String| VpnFixtureError::Tenant { tenant: tenant.name.clone(), detail };
+            let fail =
+                |detail: String| VpnFixtureError::Tenant { tenant: tenant.name.clone(), detail };
             for sub in &tenant.subscribers {
-                let user_id = UserId::parse(&sub.user_id)
-                    .ok_or_else(|| fail(format!("user_id {} does not match {}", sub.user_id, UserId::PATTERN)))?;
+                let user_id = UserId::parse(&sub.user_id).ok_or_else(|| {
+                    fail(format!("user_id {} does not match {}", sub.user_id, UserId::PATTERN))
+                })?;
                 let record = super::model::parse_create(&sub.request, &self.catalogue)
                     .map_err(|e| fail(format!("subscriber {}: {e}", sub.user_id)))?;
                 if book.subscribers.contains_key(&user_id) {
                     return Err(fail(format!("user_id {} appears twice", sub.user_id)));
                 }
-                book.insert_subscriber(user_id, record).map_err(|e| fail(format!("subscriber {}: {e}", sub.user_id)))?;
+                book.insert_subscriber(user_id, record)
+                    .map_err(|e| fail(format!("subscriber {}: {e}", sub.user_id)))?;
                 for device in &sub.devices {
-                    let device_id = DeviceId::parse(&device.device_id)
-                        .ok_or_else(|| fail(format!("device_id {} is not hex", device.device_id)))?;
+                    let device_id = DeviceId::parse(&device.device_id).ok_or_else(|| {
+                        fail(format!("device_id {} is not hex", device.device_id))
+                    })?;
                     let name = super::model::parse_device_name(&device.name, usize::MAX)
                         .map_err(|e| fail(e.to_string()))?;
-                    self.attach_device(&mut activations, book, TenantIdx(idx), user_id, device_id, device.kind, name, now_ms)
-                        .map_err(|e| fail(format!("device {}: {e}", device.device_id)))?;
+                    self.attach_device(
+                        &mut activations,
+                        book,
+                        TenantIdx(idx),
+                        user_id,
+                        device_id,
+                        device.kind,
+                        name,
+                        now_ms,
+                    )
+                    .map_err(|e| fail(format!("device {}: {e}", device.device_id)))?;
                 }
             }
         }
@@ -254,7 +272,11 @@ impl VpnState {
     ///
     /// # Errors
     /// 409 on a taken `order` or `license_key`, 507 when the tenant is full.
-    pub fn create_subscriber(&self, tenant: TenantIdx, record: NewSubscriber) -> Result<UserId, VpnError> {
+    pub fn create_subscriber(
+        &self,
+        tenant: TenantIdx,
+        record: NewSubscriber,
+    ) -> Result<UserId, VpnError> {
         let mut book = self.book(tenant);
         if book.subscribers.len() >= self.max_subscribers_per_tenant {
             return Err(VpnError::TenantFull { max: self.max_subscribers_per_tenant });
@@ -267,7 +289,8 @@ impl VpnState {
                 break;
             }
         }
-        let user_id = user_id.ok_or(VpnError::TenantFull { max: self.max_subscribers_per_tenant })?;
+        let user_id =
+            user_id.ok_or(VpnError::TenantFull { max: self.max_subscribers_per_tenant })?;
         book.insert_subscriber(user_id, record)?;
         Ok(user_id)
     }
@@ -298,7 +321,12 @@ impl VpnState {
     ///
     /// # Errors
     /// 404 unknown subscriber, 409 when `order` belongs to another subscriber.
-    pub fn update_subscriber(&self, tenant: TenantIdx, user_id: UserId, update: SubscriberUpdate) -> Result<(), VpnError> {
+    pub fn update_subscriber(
+        &self,
+        tenant: TenantIdx,
+        user_id: UserId,
+        update: SubscriberUpdate,
+    ) -> Result<(), VpnError> {
         let mut book = self.book(tenant);
         let book = &mut *book;
         let subscriber = book.subscribers.get_mut(&user_id).ok_or(VpnError::SubscriberNotFound)?;
@@ -319,13 +347,19 @@ impl VpnState {
     ///
     /// # Errors
     /// 404 unknown subscriber.
-    pub fn list_devices(&self, tenant: TenantIdx, user_id: UserId) -> Result<Vec<DeviceListItem>, VpnError> {
+    pub fn list_devices(
+        &self,
+        tenant: TenantIdx,
+        user_id: UserId,
+    ) -> Result<Vec<DeviceListItem>, VpnError> {
         let book = self.book(tenant);
         let subscriber = book.subscribers.get(&user_id).ok_or(VpnError::SubscriberNotFound)?;
         Ok(subscriber
             .devices
             .iter()
-            .filter_map(|id| book.devices.get(id).map(|d| DeviceListItem { device_id: d.view(*id) }))
+            .filter_map(|id| {
+                book.devices.get(id).map(|d| DeviceListItem { device_id: d.view(*id) })
+            })
             .collect())
     }
 
@@ -333,7 +367,13 @@ impl VpnState {
     ///
     /// # Errors
     /// 404 unknown subscriber or device, 409 device of another subscriber of the tenant.
-    pub fn rename_device(&self, tenant: TenantIdx, user_id: UserId, device_id: DeviceId, name: Box<str>) -> Result<DeviceView, VpnError> {
+    pub fn rename_device(
+        &self,
+        tenant: TenantIdx,
+        user_id: UserId,
+        device_id: DeviceId,
+        name: Box<str>,
+    ) -> Result<DeviceView, VpnError> {
         let mut book = self.book(tenant);
         book.check_ownership(user_id, device_id)?;
         let device = book.devices.get_mut(&device_id).ok_or(VpnError::DeviceNotFound)?;
@@ -345,7 +385,12 @@ impl VpnState {
     ///
     /// # Errors
     /// As [`VpnState::rename_device`].
-    pub fn delete_device(&self, tenant: TenantIdx, user_id: UserId, device_id: DeviceId) -> Result<(), VpnError> {
+    pub fn delete_device(
+        &self,
+        tenant: TenantIdx,
+        user_id: UserId,
+        device_id: DeviceId,
+    ) -> Result<(), VpnError> {
         let mut book = self.book(tenant);
         book.check_ownership(user_id, device_id)?;
         if let Some(device) = book.devices.remove(&device_id) {
@@ -393,22 +438,43 @@ impl VpnState {
         };
         let name = name.unwrap_or_else(|| kind.default_name().into());
         let mut activations = lock(&self.activations);
-        self.attach_device(&mut activations, &mut book, tenant, user_id, device_id, kind, name, now_ms)?;
-        Ok(DeviceView { device_id: device_id.to_string(), kind, name: book.devices[&device_id].name.to_string() })
+        self.attach_device(
+            &mut activations,
+            &mut book,
+            tenant,
+            user_id,
+            device_id,
+            kind,
+            name,
+            now_ms,
+        )?;
+        Ok(DeviceView {
+            device_id: device_id.to_string(),
+            kind,
+            name: book.devices[&device_id].name.to_string(),
+        })
     }
 
     /// Connects (`true`) or disconnects a device. Connecting a connected device keeps its
     /// session; connecting a disconnected one starts a new session with counters at zero.
     ///
     /// Returns `None` when no tenant has the device.
-    pub fn set_link(&self, device_id: DeviceId, connect: bool, now_ms: i64) -> Option<LinkSnapshot> {
+    pub fn set_link(
+        &self,
+        device_id: DeviceId,
+        connect: bool,
+        now_ms: i64,
+    ) -> Option<LinkSnapshot> {
         let tenant = *self.device_owner.get(&device_id)?;
         let mut book = self.book(tenant);
         let device = book.devices.get_mut(&device_id)?;
         match (connect, device.link.connected_since_ms) {
-            (true, None) => device.link = Link { connected_since_ms: Some(now_ms), last_session_ms: 0 },
+            (true, None) => {
+                device.link = Link { connected_since_ms: Some(now_ms), last_session_ms: 0 }
+            }
             (false, Some(since)) => {
-                device.link = Link { connected_since_ms: None, last_session_ms: (now_ms - since).max(0) }
+                device.link =
+                    Link { connected_since_ms: None, last_session_ms: (now_ms - since).max(0) }
             }
             _ => {}
         }
@@ -420,7 +486,11 @@ impl VpnState {
     /// # Returns
     /// `Ok(None)` when no device exists at all; `Err(())` when the named device is unknown.
     #[allow(clippy::result_unit_err)] // the only failure is "no such device"
-    pub fn link_snapshot(&self, device_id: Option<DeviceId>, now_ms: i64) -> Result<Option<LinkSnapshot>, ()> {
+    pub fn link_snapshot(
+        &self,
+        device_id: Option<DeviceId>,
+        now_ms: i64,
+    ) -> Result<Option<LinkSnapshot>, ()> {
         let (tenant, device_id) = match device_id {
             Some(id) => (*self.device_owner.get(&id).ok_or(())?, id),
             None => match lock(&self.activations).order.last_key_value() {
@@ -455,10 +525,14 @@ impl VpnState {
         name: Box<str>,
         now_ms: i64,
     ) -> Result<(), ActivateError> {
-        let subscriber = book.subscribers.get_mut(&user_id).ok_or(ActivateError::SubscriberNotFound)?;
+        let subscriber =
+            book.subscribers.get_mut(&user_id).ok_or(ActivateError::SubscriberNotFound)?;
         let licenses = subscriber.record.bundle.licenses;
         if subscriber.devices.len() >= licenses as usize {
-            return Err(ActivateError::LicenceCapReached { licenses, active: subscriber.devices.len() });
+            return Err(ActivateError::LicenceCapReached {
+                licenses,
+                active: subscriber.devices.len(),
+            });
         }
         match self.device_owner.entry(device_id) {
             dashmap::Entry::Occupied(_) => return Err(ActivateError::DeviceIdTaken(device_id)),
@@ -488,7 +562,11 @@ impl Book {
     }
 
     /// Checks both uniqueness rules, then inserts; nothing changes on error.
-    fn insert_subscriber(&mut self, user_id: UserId, record: NewSubscriber) -> Result<(), VpnError> {
+    fn insert_subscriber(
+        &mut self,
+        user_id: UserId,
+        record: NewSubscriber,
+    ) -> Result<(), VpnError> {
         if self.orders.contains_key(&record.order) {
             return Err(VpnError::OrderExists);
         }
@@ -519,7 +597,11 @@ impl Book {
 
 impl Device {
     fn view(&self, device_id: DeviceId) -> DeviceView {
-        DeviceView { device_id: device_id.to_string(), kind: self.kind, name: self.name.to_string() }
+        DeviceView {
+            device_id: device_id.to_string(),
+            kind: self.kind,
+            name: self.name.to_string(),
+        }
     }
 }
 
@@ -527,7 +609,9 @@ impl Link {
     fn snapshot(&self, device_id: DeviceId, now_ms: i64) -> LinkSnapshot {
         match self.connected_since_ms {
             // A clock moved behind the connection time reads as a session that just began.
-            Some(since) => LinkSnapshot { device_id, connected: true, session_ms: (now_ms - since).max(0) },
+            Some(since) => {
+                LinkSnapshot { device_id, connected: true, session_ms: (now_ms - since).max(0) }
+            }
             None => LinkSnapshot { device_id, connected: false, session_ms: self.last_session_ms },
         }
     }

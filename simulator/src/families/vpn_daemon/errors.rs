@@ -2,7 +2,6 @@
 //! `func` must not be echoed into a script).
 
 use http::{Method, StatusCode};
-use serde::Serialize;
 
 use crate::http::Response;
 use crate::http::endpoint::Rejection;
@@ -32,19 +31,12 @@ pub enum DaemonError {
     PayloadTooLarge { max_body_bytes: usize },
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    status: u16,
-    error: &'a str,
-    message: String,
-}
-
 impl DaemonError {
     pub fn status(&self) -> StatusCode {
         match self {
-            DaemonError::InvalidFunc | DaemonError::InvalidDeviceId | DaemonError::BadRequest { .. } => {
-                StatusCode::BAD_REQUEST
-            }
+            DaemonError::InvalidFunc
+            | DaemonError::InvalidDeviceId
+            | DaemonError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             DaemonError::UnknownDevice | DaemonError::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             DaemonError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             DaemonError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -52,13 +44,7 @@ impl DaemonError {
     }
 
     pub fn into_response(self) -> Response {
-        let status = self.status();
-        let body = ErrorBody {
-            status: status.as_u16(),
-            error: status.canonical_reason().unwrap_or("Error"),
-            message: self.to_string(),
-        };
-        reply::json(status, &body)
+        reply::plain_error(self.status(), self.to_string())
     }
 }
 
@@ -67,11 +53,13 @@ impl From<Rejection> for DaemonError {
         match rejection {
             Rejection::NotFound { path } => DaemonError::RouteNotFound { path },
             Rejection::MethodNotAllowed { allowed } => DaemonError::MethodNotAllowed { allowed },
-            Rejection::PayloadTooLarge { max_body_bytes } => DaemonError::PayloadTooLarge { max_body_bytes },
-            // The daemon reads no bodies; these cannot occur, but map them to a plain 400.
-            Rejection::UnsupportedMediaType { content_type } => {
-                DaemonError::BadRequest { detail: format!("unexpected body of type {content_type}") }
+            Rejection::PayloadTooLarge { max_body_bytes } => {
+                DaemonError::PayloadTooLarge { max_body_bytes }
             }
+            // The daemon reads no bodies; these cannot occur, but map them to a plain 400.
+            Rejection::UnsupportedMediaType { content_type } => DaemonError::BadRequest {
+                detail: format!("unexpected body of type {content_type}"),
+            },
             Rejection::MalformedJson { detail } | Rejection::InvalidField { detail, .. } => {
                 DaemonError::BadRequest { detail }
             }
@@ -97,15 +85,30 @@ mod tests {
 
     #[test]
     fn identifiers_and_dotted_paths_are_valid() {
-        for ok in ["returnFunctionName", "cb", "_x", "$", "jQuery123_456", "app.status.cb", "a$.b_"] {
+        for ok in ["returnFunctionName", "cb", "_x", "$", "jQuery123_456", "app.status.cb", "a$.b_"]
+        {
             assert!(is_valid_func(ok), "{ok}");
         }
     }
 
     #[test]
     fn anything_scriptable_is_refused() {
-        for bad in ["", "1cb", "a..b", ".a", "a.", "alert(1)", "a b", "a;b", "a-b", "a\"", "é", "a\u{2028}",
-            "cb//", "x=1"] {
+        for bad in [
+            "",
+            "1cb",
+            "a..b",
+            ".a",
+            "a.",
+            "alert(1)",
+            "a b",
+            "a;b",
+            "a-b",
+            "a\"",
+            "é",
+            "a\u{2028}",
+            "cb//",
+            "x=1",
+        ] {
             assert!(!is_valid_func(bad), "{bad:?}");
         }
         assert!(!is_valid_func(&"a".repeat(129)));

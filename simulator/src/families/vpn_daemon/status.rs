@@ -70,7 +70,9 @@ impl Counters {
 /// The document for a device's link (or for an idle daemon with no device) at `now_s`.
 pub fn document(link: Option<LinkSnapshot>, now_s: i64) -> StatusDocument {
     let (state, counters) = match link {
-        Some(link) if link.connected => ("CONNECTED", Counters::for_session(link.device_id.0, link.session_ms)),
+        Some(link) if link.connected => {
+            ("CONNECTED", Counters::for_session(link.device_id.0, link.session_ms))
+        }
         Some(link) => ("DISCONNECTED", Counters::for_session(link.device_id.0, link.session_ms)),
         None => ("DISCONNECTED", Counters::default()),
     };

@@ -1,0 +1,384 @@
+//! Exotel wire types (seed 001, field for field) and the domain types they are parsed into.
+//!
+//! Every request field is declared `Option` so that an absent field reaches the rules below
+//! and gets Exotel's 1001 "Mandatory Parameter missing" naming it, rather than a generic
+//! decoding error; a field of the wrong JSON type still fails decoding (1007), as it does in
+//! Exotel's Go decoder. `parse_*` functions turn wire values into domain values or an
+//! [`ExotelError`]; state code only takes the domain types ("parse, don't validate").
+
+use serde::{Deserialize, Serialize};
+
+use super::errors::ExotelError;
+
+/// The seed: "Maximum supported subscriber name length is 16 bytes".
+pub const SUBSCRIBER_NAME_MAX_BYTES: usize = 16;
+/// The seed: "The maximum number of subscribers which can be created in a single request is 10".
+pub const SUBSCRIBERS_PER_REQUEST_MAX: usize = 10;
+/// Longest `custom_field` kept. The seed gives no limit; 255 bytes is the usual VARCHAR(255)
+/// a metadata column gets, far above the seed's `"support"` and `"test"`.
+pub const CUSTOM_FIELD_MAX_BYTES: usize = 255;
+/// Longest `device_id` accepted for a token. Android IDs are 16 hex digits and iOS UDIDs 40
+/// characters (36 for identifierForVendor); 128 bytes leaves room for any other scheme.
+pub const DEVICE_ID_MAX_BYTES: usize = 128;
+
+/// Body of `POST /v2/accounts/{sid}/subscriber-token`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct TokenRequest {
+    pub platform: Option<String>,
+    pub device_id: Option<String>,
+    pub subscriber_name: Option<String>,
+}
+
+/// Body of `POST /v2/accounts/{sid}/subscribers`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct CreateSubscribersRequest {
+    pub subscribers: Option<Vec<SubscriberItem>>,
+}
+
+/// One element of `subscribers`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct SubscriberItem {
+    pub subscriber_name: Option<String>,
+    pub custom_field: Option<String>,
+}
+
+/// Body of `PUT /v2/accounts/{sid}/subscribers/{name}`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct UpdateSubscriberRequest {
+    pub status: Option<String>,
+    pub custom_field: Option<String>,
+}
+
+/// The seed's "Subscriber Response Object", in the seed's key order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriberView {
+    pub date_created: String,
+    pub date_updated: String,
+    pub subscriber_name: String,
+    pub status: SubscriberStatus,
+    pub custom_field: Option<String>,
+}
+
+/// `data` of a subscriber-token answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenData {
+    pub subscriber_name: String,
+    pub subscriber_token: SubscriberToken,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriberToken {
+    pub refresh_token: String,
+    pub access_token: String,
+}
+
+/// `active` or `inactive`, exactly as the seed's enum writes them (case-sensitive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubscriberStatus {
+    Active,
+    Inactive,
+}
+
+impl SubscriberStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubscriberStatus::Active => "active",
+            SubscriberStatus::Inactive => "inactive",
+        }
+    }
+
+    /// # Errors
+    /// 400/1002 naming `parameter` (`status` in a body or in the list's query).
+    pub fn parse(raw: &str, parameter: &str) -> Result<SubscriberStatus, ExotelError> {
+        match raw {
+            "active" => Ok(SubscriberStatus::Active),
+            "inactive" => Ok(SubscriberStatus::Inactive),
+            _ => Err(ExotelError::invalid(format!(
+                "{parameter} must be one of active, inactive (got {raw:?})"
+            ))),
+        }
+    }
+}
+
+/// The token request's `platform`: "Android / iOS", matched case-insensitively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    Android,
+    Ios,
+}
+
+/// A subscriber name that passed the seed's rules: 1 to 16 bytes of ASCII letters and digits.
+/// Case-sensitive: the seed lists `AlexBourton` and `alexBourton` as distinct examples.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SubscriberName(Box<str>);
+
+impl SubscriberName {
+    /// # Errors
+    /// 400/1001 when empty, 400/1002 when too long, with whitespace, or not alphanumeric.
+    pub fn parse(raw: &str) -> Result<SubscriberName, ExotelError> {
+        if raw.is_empty() {
+            return Err(ExotelError::MissingParameter { parameter: "subscriber_name" });
+        }
+        if raw.len() > SUBSCRIBER_NAME_MAX_BYTES {
+            return Err(ExotelError::invalid(format!(
+                "Maximum allowed length for subscriber_name is {SUBSCRIBER_NAME_MAX_BYTES} bytes"
+            )));
+        }
+        if raw.chars().any(char::is_whitespace) {
+            return Err(ExotelError::invalid(
+                "Whitespace characters are not allowed in subscriber_name",
+            ));
+        }
+        if !raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(ExotelError::invalid(
+                "Allowed characters for subscriber_name are alphanumeric (A-Z, a-z, 0-9)",
+            ));
+        }
+        Ok(SubscriberName(raw.into()))
+    }
+
+    /// A name from a request path: anything that is not a valid name cannot exist, so it is
+    /// "not found" like any other unknown name.
+    ///
+    /// # Errors
+    /// 404/1000.
+    pub fn from_path(raw: &str) -> Result<SubscriberName, ExotelError> {
+        let decoded = percent_decode(raw).ok_or(ExotelError::SubscriberNotFound)?;
+        SubscriberName::parse(&decoded).map_err(|_| ExotelError::SubscriberNotFound)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for SubscriberName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A bulk-create item that passed every rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSubscriber {
+    pub name: SubscriberName,
+    pub custom_field: Option<Box<str>>,
+}
+
+/// An update that passed every rule. `custom_field: None` keeps the current value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriberUpdate {
+    pub status: SubscriberStatus,
+    pub custom_field: Option<Box<str>>,
+}
+
+/// A token request that passed every rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenOrder {
+    pub platform: Platform,
+    pub device_id: Box<str>,
+    pub subscriber_name: SubscriberName,
+}
+
+/// Applies the item rules of a bulk create.
+///
+/// # Errors
+/// 1001 for a missing or empty `subscriber_name`; 1002 for a name or `custom_field` that
+/// breaks its rule.
+pub fn parse_new_subscriber(item: &SubscriberItem) -> Result<NewSubscriber, ExotelError> {
+    let name = SubscriberName::parse(item.subscriber_name.as_deref().unwrap_or(""))?;
+    let custom_field = item.custom_field.as_deref().map(parse_custom_field).transpose()?;
+    Ok(NewSubscriber { name, custom_field })
+}
+
+/// Applies the update rules. An absent or `null` `custom_field` keeps the current value
+/// (Exotel's Go handlers decode optional fields into pointers); `""` stores an empty string.
+///
+/// # Errors
+/// 1001 for a missing or empty `status`; 1002 for a bad `status` or `custom_field`.
+pub fn parse_update(request: &UpdateSubscriberRequest) -> Result<SubscriberUpdate, ExotelError> {
+    let status = match request.status.as_deref() {
+        None | Some("") => return Err(ExotelError::MissingParameter { parameter: "status" }),
+        Some(raw) => SubscriberStatus::parse(raw, "status")?,
+    };
+    let custom_field = request.custom_field.as_deref().map(parse_custom_field).transpose()?;
+    Ok(SubscriberUpdate { status, custom_field })
+}
+
+/// Applies the token rules, field by field in the seed's order.
+///
+/// # Errors
+/// 1001 for a missing or empty field; 1002 for an unknown platform, an over-long `device_id`
+/// or an invalid `subscriber_name`.
+pub fn parse_token_request(request: &TokenRequest) -> Result<TokenOrder, ExotelError> {
+    let platform = match request.platform.as_deref() {
+        None | Some("") => return Err(ExotelError::MissingParameter { parameter: "platform" }),
+        Some(raw) if raw.eq_ignore_ascii_case("android") => Platform::Android,
+        Some(raw) if raw.eq_ignore_ascii_case("ios") => Platform::Ios,
+        Some(raw) => {
+            return Err(ExotelError::invalid(format!(
+                "platform must be android or ios (got {raw:?})"
+            )));
+        }
+    };
+    let device_id = match request.device_id.as_deref() {
+        None | Some("") => return Err(ExotelError::MissingParameter { parameter: "device_id" }),
+        Some(raw) if raw.len() > DEVICE_ID_MAX_BYTES => {
+            return Err(ExotelError::invalid(format!(
+                "Maximum allowed length for device_id is {DEVICE_ID_MAX_BYTES} bytes"
+            )));
+        }
+        Some(raw) if raw.chars().any(char::is_control) => {
+            return Err(ExotelError::invalid("device_id must not contain control characters"));
+        }
+        Some(raw) => Box::<str>::from(raw),
+    };
+    let subscriber_name = SubscriberName::parse(request.subscriber_name.as_deref().unwrap_or(""))?;
+    Ok(TokenOrder { platform, device_id, subscriber_name })
+}
+
+fn parse_custom_field(raw: &str) -> Result<Box<str>, ExotelError> {
+    if raw.len() > CUSTOM_FIELD_MAX_BYTES {
+        return Err(ExotelError::invalid(format!(
+            "Maximum allowed length for custom_field is {CUSTOM_FIELD_MAX_BYTES} bytes"
+        )));
+    }
+    Ok(raw.into())
+}
+
+/// Decodes `%XX` escapes of a path segment; `None` for a broken escape or non-UTF-8 result.
+fn percent_decode(raw: &str) -> Option<String> {
+    if !raw.contains('%') {
+        return Some(raw.to_owned());
+    }
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut idx = 0;
+    while idx < bytes.len() {
+        if bytes[idx] == b'%' {
+            let hex = bytes.get(idx + 1..idx + 3)?;
+            let text = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(text, 16).ok()?);
+            idx += 3;
+        } else {
+            out.push(bytes[idx]);
+            idx += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_of<T: std::fmt::Debug>(result: Result<T, ExotelError>) -> u16 {
+        result.expect_err("should be refused").parts().code
+    }
+
+    #[test]
+    fn the_seed_example_names_are_valid_and_distinct() {
+        let names = ["AlexBourton", "alexBourton", "alExBourton", "Alex123bourt45on"];
+        let parsed: Vec<SubscriberName> =
+            names.iter().map(|n| SubscriberName::parse(n).unwrap()).collect();
+        for (i, a) in parsed.iter().enumerate() {
+            for b in &parsed[i + 1..] {
+                assert_ne!(a, b, "names are case-sensitive");
+            }
+        }
+    }
+
+    #[test]
+    fn name_rules() {
+        assert!(SubscriberName::parse(&"a".repeat(16)).is_ok());
+        assert_eq!(code_of(SubscriberName::parse(&"a".repeat(17))), 1002);
+        assert_eq!(code_of(SubscriberName::parse("")), 1001);
+        for bad in ["alex bourton", " bob", "bob\t", "bob_1", "bob-1", "bob.", "jos\u{e9}"] {
+            assert_eq!(code_of(SubscriberName::parse(bad)), 1002, "{bad:?}");
+        }
+        // 16 bytes, not 16 characters: eight two-byte letters are too long... and not ASCII.
+        assert_eq!(code_of(SubscriberName::parse(&"\u{e9}".repeat(9))), 1002);
+    }
+
+    #[test]
+    fn path_names_that_cannot_exist_are_not_found() {
+        assert_eq!(SubscriberName::from_path("bob").unwrap().as_str(), "bob");
+        assert_eq!(SubscriberName::from_path("b%6Fb").unwrap().as_str(), "bob");
+        for bad in ["bob%20", "%zz", "%", "a_b", &"a".repeat(17)] {
+            assert_eq!(code_of(SubscriberName::from_path(bad)), 1000, "{bad}");
+        }
+    }
+
+    #[test]
+    fn bulk_items_missing_or_bad() {
+        let item = |name: Option<&str>, custom: Option<&str>| SubscriberItem {
+            subscriber_name: name.map(str::to_owned),
+            custom_field: custom.map(str::to_owned),
+        };
+        assert_eq!(code_of(parse_new_subscriber(&item(None, Some("x")))), 1001);
+        assert_eq!(code_of(parse_new_subscriber(&item(Some(""), None))), 1001);
+        assert_eq!(code_of(parse_new_subscriber(&item(Some("a b"), None))), 1002);
+        let long = "x".repeat(CUSTOM_FIELD_MAX_BYTES + 1);
+        assert_eq!(code_of(parse_new_subscriber(&item(Some("bob"), Some(&long)))), 1002);
+        let ok = parse_new_subscriber(&item(Some("bob"), Some("support"))).unwrap();
+        assert_eq!(ok.custom_field.as_deref(), Some("support"));
+        assert_eq!(parse_new_subscriber(&item(Some("nidhi"), None)).unwrap().custom_field, None);
+    }
+
+    #[test]
+    fn update_needs_a_known_status() {
+        let update = |status: Option<&str>| UpdateSubscriberRequest {
+            status: status.map(str::to_owned),
+            custom_field: None,
+        };
+        assert_eq!(code_of(parse_update(&update(None))), 1001);
+        assert_eq!(code_of(parse_update(&update(Some("")))), 1001);
+        assert_eq!(code_of(parse_update(&update(Some("Active")))), 1002);
+        assert_eq!(code_of(parse_update(&update(Some("suspended")))), 1002);
+        assert_eq!(
+            parse_update(&update(Some("inactive"))).unwrap().status,
+            SubscriberStatus::Inactive
+        );
+    }
+
+    #[test]
+    fn token_requests() {
+        let request =
+            |platform: Option<&str>, device: Option<&str>, name: Option<&str>| TokenRequest {
+                platform: platform.map(str::to_owned),
+                device_id: device.map(str::to_owned),
+                subscriber_name: name.map(str::to_owned),
+            };
+        let ok =
+            parse_token_request(&request(Some("Android"), Some("2fc4b5912826ad1"), Some("archit")));
+        assert_eq!(ok.unwrap().platform, Platform::Android);
+        let ios = parse_token_request(&request(Some("iOS"), Some("x"), Some("archit")));
+        assert_eq!(ios.unwrap().platform, Platform::Ios);
+        assert_eq!(code_of(parse_token_request(&request(None, Some("d"), Some("a")))), 1001);
+        assert_eq!(code_of(parse_token_request(&request(Some("android"), None, Some("a")))), 1001);
+        assert_eq!(code_of(parse_token_request(&request(Some("android"), Some("d"), None))), 1001);
+        assert_eq!(
+            code_of(parse_token_request(&request(Some("windows"), Some("d"), Some("a")))),
+            1002
+        );
+        let long = "d".repeat(DEVICE_ID_MAX_BYTES + 1);
+        assert_eq!(
+            code_of(parse_token_request(&request(Some("ios"), Some(&long), Some("a")))),
+            1002
+        );
+        assert_eq!(
+            code_of(parse_token_request(&request(Some("ios"), Some("d"), Some("a-b")))),
+            1002
+        );
+    }
+
+    #[test]
+    fn wrong_json_types_fail_decoding_but_absent_fields_do_not() {
+        let absent: SubscriberItem = serde_json::from_str("{}").unwrap();
+        assert!(absent.subscriber_name.is_none());
+        let null: SubscriberItem = serde_json::from_str(r#"{"custom_field": null}"#).unwrap();
+        assert!(null.custom_field.is_none());
+        assert!(serde_json::from_str::<SubscriberItem>(r#"{"subscriber_name": 5}"#).is_err());
+    }
+}

@@ -22,6 +22,19 @@ pub struct Cli {
 pub enum Command {
     /// Serve every enabled API family, each on its own listener, until SIGINT/SIGTERM.
     Serve(ServeArgs),
+    /// Write the OpenAPI 3.0.3 document of each family (generated from the endpoint tables).
+    Openapi(OpenapiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OpenapiArgs {
+    /// Only this family (control, vpn, vpn-daemon, exotel); default: every family.
+    #[arg(long)]
+    pub family: Option<String>,
+
+    /// Folder to write `<family>.yaml` into; without it the YAML goes to stdout.
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +116,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Openapi(args) => openapi(args),
     }
 }
 
@@ -143,6 +157,42 @@ fn serve(args: ServeArgs) -> ExitCode {
         running.shutdown().await;
         ExitCode::SUCCESS
     })
+}
+
+fn openapi(args: OpenapiArgs) -> ExitCode {
+    let families: Vec<FamilyId> = match &args.family {
+        None => FamilyId::ALL.to_vec(),
+        Some(name) => match FamilyId::from_name(name) {
+            Some(family) => vec![family],
+            None => {
+                eprintln!("provsim: --family: unknown family {name:?}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    for family in families {
+        let yaml = match crate::openapi::to_yaml(&crate::openapi::document(family)) {
+            Ok(yaml) => yaml,
+            Err(error) => {
+                eprintln!("provsim: cannot render the {} document: {error}", family.name());
+                return ExitCode::FAILURE;
+            }
+        };
+        match &args.out {
+            None => print!("{yaml}"),
+            Some(dir) => {
+                let path = dir.join(crate::openapi::file_name(family));
+                if let Err(error) =
+                    std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, yaml))
+                {
+                    eprintln!("provsim: cannot write {}: {error}", path.display());
+                    return ExitCode::FAILURE;
+                }
+                eprintln!("wrote {}", path.display());
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn serve_config(args: &ServeArgs) -> Result<ServeConfig, String> {

@@ -26,6 +26,7 @@ pub mod families;
 pub mod fixtures;
 pub mod http;
 pub mod ids;
+pub mod openapi;
 pub mod sim;
 
 #[cfg(test)]

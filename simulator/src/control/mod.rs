@@ -14,6 +14,7 @@ pub use errors::ControlError;
 use crate::config::Limits;
 use crate::http::Response;
 use crate::http::call::Call;
+use crate::http::contract::FamilyDoc;
 use crate::http::endpoint::{Endpoint, Family};
 use crate::sim::Sim;
 
@@ -40,6 +41,19 @@ impl Family for ControlFamily {
 
     fn endpoints() -> &'static [Endpoint<Self>] {
         endpoints::ENDPOINTS
+    }
+
+    fn doc() -> FamilyDoc {
+        FamilyDoc {
+            title: "provsim control plane",
+            description: "What the vendor APIs cannot do but a tester needs: health, reset to \
+                          the fixture, simulated vpn devices, the simulated clock, Exotel token \
+                          verification and rate limits. Plain JSON; errors are \
+                          `{\"status\", \"error\", \"message\"}`. No credentials: the \
+                          listener binds loopback by default.",
+            base_path: "",
+            security: &[],
+        }
     }
 
     fn authenticate(&self, _call: &Call<'_>) -> Result<(), ControlError> {

@@ -2,11 +2,12 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::families::vpn::model::DeviceKind;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Health {
     /// `ok` once every listener accepts connections.
     pub status: String,
@@ -15,13 +16,13 @@ pub struct Health {
     pub seed: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ResetDone {
     pub status: String,
 }
 
 /// Body of `POST /_sim/vpn/tenants/{tenant}/subscribers/{user_id}/devices`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActivateDeviceRequest {
     #[serde(rename = "type")]
@@ -34,7 +35,7 @@ pub struct ActivateDeviceRequest {
 }
 
 /// A device's link after connect/disconnect.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct LinkView {
     pub device_id: String,
     /// `CONNECTED` or `DISCONNECTED`, as the daemon reports it.
@@ -44,7 +45,7 @@ pub struct LinkView {
 }
 
 /// `GET /_sim/clock` and the answer of every clock change.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ClockView {
     /// RFC 3339, UTC, milliseconds.
     pub now: String,
@@ -54,7 +55,7 @@ pub struct ClockView {
 }
 
 /// Body of `PUT /_sim/clock`: freeze at `now`, or follow real time with `"mode": "real"`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetClockRequest {
     #[serde(default)]
@@ -63,7 +64,7 @@ pub struct SetClockRequest {
     pub mode: Option<ClockModeName>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ClockModeName {
     Real,
@@ -71,7 +72,7 @@ pub enum ClockModeName {
 }
 
 /// Body of `POST /_sim/clock/advance`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdvanceClockRequest {
     #[serde(default)]
@@ -81,7 +82,7 @@ pub struct AdvanceClockRequest {
 }
 
 /// Body of `POST /_sim/exotel/tokens/verify`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyTokenRequest {
     /// A subscriber token (refresh or access) as the Exotel family issued it.
@@ -89,7 +90,7 @@ pub struct VerifyTokenRequest {
 }
 
 /// Answer of `POST /_sim/exotel/tokens/verify`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct TokenVerdictView {
     /// True only when `reason` is `ok`.
     pub valid: bool,
@@ -102,7 +103,7 @@ pub struct TokenVerdictView {
 }
 
 /// Body of `PUT /_sim/exotel/accounts/{sid}/rate-limit`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimitRequest {
     /// Requests admitted per one-minute window; 0 turns limiting off.
@@ -110,7 +111,7 @@ pub struct RateLimitRequest {
 }
 
 /// An Exotel account's rate limit.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct RateLimitView {
     pub account_sid: String,
     pub requests_per_minute: u32,

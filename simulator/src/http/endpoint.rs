@@ -5,6 +5,7 @@ use http::Method;
 
 use super::Response;
 use super::call::Call;
+use super::contract::{BodyDoc, FamilyDoc, LinkDoc, Param, SchemaFn};
 use crate::config::Limits;
 
 /// One documented operation of a family.
@@ -14,22 +15,35 @@ pub struct Endpoint<F: Family> {
     pub path: &'static str,
     /// Stable identifier (OpenAPI `operationId`).
     pub operation_id: &'static str,
-    /// One line on what the operation does.
+    /// One line on what the operation does (the vendor's title where it has one).
     pub summary: &'static str,
-    /// Whether the operation reads a JSON request body.
+    /// Markdown: what the vendor documents beyond the summary, and the simulator's choices.
+    pub description: &'static str,
+    /// Path, query and header parameters (every path template variable must be listed).
+    pub params: &'static [Param],
+    /// Whether the operation reads a JSON request body, and its schema.
     pub body: BodyKind,
     /// Every status the operation may answer, with the vendor's wording of when.
     pub responses: &'static [Documented],
+    /// Operations a success answer feeds (OpenAPI `links`).
+    pub links: &'static [LinkDoc],
     pub handler: Handler<F>,
 }
 
 /// What an operation expects in its request body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum BodyKind {
     /// No body is read; one that is sent anyway is ignored (but still bounded).
     None,
-    /// A JSON document; another declared content type answers 415.
-    Json,
+    /// A JSON document of this schema; another declared content type answers 415.
+    /// `example` (JSON text, from the seed where it has one) goes into the contract.
+    Json { schema: SchemaFn, example: Option<&'static str> },
+}
+
+impl BodyKind {
+    pub fn is_json(&self) -> bool {
+        matches!(self, BodyKind::Json { .. })
+    }
 }
 
 /// A documented response status.
@@ -37,11 +51,29 @@ pub enum BodyKind {
 pub struct Documented {
     pub status: u16,
     pub description: &'static str,
+    pub body: BodyDoc,
+    /// JSON (or XML) text of an example body: the seed's sample where it has one.
+    pub example: Option<&'static str>,
 }
 
-/// Shorthand for table rows.
-pub const fn doc(status: u16, description: &'static str) -> Documented {
-    Documented { status, description }
+/// A documented status without a body (204, bodiless 405s).
+pub const fn empty(status: u16, description: &'static str) -> Documented {
+    Documented { status, description, body: BodyDoc::Empty, example: None }
+}
+
+/// A documented status with a JSON body.
+pub const fn json(status: u16, description: &'static str, schema: SchemaFn) -> Documented {
+    Documented { status, description, body: BodyDoc::Json(schema), example: None }
+}
+
+/// A documented status with a JSON body and an example of it.
+pub const fn json_example(
+    status: u16,
+    description: &'static str,
+    schema: SchemaFn,
+    example: &'static str,
+) -> Documented {
+    Documented { status, description, body: BodyDoc::Json(schema), example: Some(example) }
 }
 
 /// A handler: synchronous, because every operation is an in-memory state change; the async
@@ -77,6 +109,9 @@ pub trait Family: Send + Sync + Sized + 'static {
 
     /// The family's name as in `FamilyId::name`.
     const NAME: &'static str;
+
+    /// What the family's contract says as a whole (title, description, base path, security).
+    fn doc() -> FamilyDoc;
 
     /// The endpoint table. Must not repeat a (method, path) pair; `tests::tables_are_sound`
     /// checks every family.

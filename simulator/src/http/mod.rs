@@ -3,6 +3,7 @@
 //! through [`endpoint::Family::render_error`].
 
 pub mod call;
+pub mod contract;
 pub mod endpoint;
 pub mod reply;
 pub mod router;

@@ -22,7 +22,7 @@ use hyper::body::Body;
 
 use super::Response;
 use super::call::Call;
-use super::endpoint::{BodyKind, Endpoint, Family, Rejection};
+use super::endpoint::{Endpoint, Family, Rejection};
 use super::reply;
 
 /// Upper bound on path parameters in one template; the tables use at most two.
@@ -170,7 +170,7 @@ impl<F: Family> FamilyRouter<F> {
             Err(error) => return family.render_error(error, &call),
         };
 
-        if endpoint.body == BodyKind::Json
+        if endpoint.body.is_json()
             && let Some(content_type) = parts.headers.get(CONTENT_TYPE)
             && !is_json_media_type(content_type.as_bytes())
         {

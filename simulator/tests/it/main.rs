@@ -7,5 +7,6 @@
 mod control;
 mod daemon;
 mod exotel;
+mod openapi;
 mod support;
 mod vpn;

@@ -11,6 +11,7 @@
 //! same code and cannot drift apart.
 
 use http::{Method, StatusCode};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::errors::{ErrorData, ExotelError};
@@ -18,9 +19,12 @@ use crate::http::Response;
 use crate::http::reply;
 
 /// The top-level document.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Envelope<'a, R, M> {
+    /// 32 lowercase hex digits, new for every request.
+    #[schemars(regex(pattern = "^[0-9a-f]{32}$"), extend("x-volatile" = true))]
     pub request_id: String,
+    /// The HTTP verb of the request.
     pub method: &'a str,
     /// Always the real HTTP status of the answer.
     pub http_code: u16,
@@ -30,7 +34,7 @@ pub struct Envelope<'a, R, M> {
 }
 
 /// One result: the single answer of a call, or one item of a bulk create or a list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Outcome<D> {
     /// The HTTP-like status of this result (200 for each successful bulk item under a 207).
     pub code: u16,
@@ -39,7 +43,7 @@ pub struct Outcome<D> {
     pub data: Option<D>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OutcomeStatus {
     Success,
@@ -47,14 +51,14 @@ pub enum OutcomeStatus {
 }
 
 /// `metadata` of a bulk create (the seed's key order: failed, then success).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct BulkCounts {
     pub failed: usize,
     pub success: usize,
 }
 
 /// `metadata` of a list; see `paging`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PageLinks {
     pub first_page_uri: String,
     pub prev_page_uri: Option<String>,
@@ -62,7 +66,7 @@ pub struct PageLinks {
 }
 
 /// Metadata for answers that have none; never serialized (the field is skipped as `None`).
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
 pub enum NoMetadata {}
 
 impl<D> Outcome<D> {

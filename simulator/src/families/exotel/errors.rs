@@ -87,7 +87,7 @@ pub struct ErrorParts {
 }
 
 /// `error_data` as it goes on the wire (keys in the order of the table).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ErrorData {
     pub code: u16,
     pub message: &'static str,

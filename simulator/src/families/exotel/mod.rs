@@ -44,12 +44,30 @@ pub use errors::ExotelError;
 use crate::config::Limits;
 use crate::http::Response;
 use crate::http::call::Call;
+use crate::http::contract::{FamilyDoc, SecurityDoc};
 use crate::http::endpoint::{Endpoint, Family};
 use crate::http::reply;
 use crate::sim::Sim;
 use state::{AccountIdx, ExotelState};
 
 /// The exotel listener's view of the simulation.
+/// The family's description in its OpenAPI document.
+const DESCRIPTION: &str = "\
+Exotel's IP2IP Calling Subscriber Management API (seed 001, Exotel's own document), with \
+Exotel's v2 envelope on every answer: `{request_id, method, http_code, metadata?, response}`, \
+`response` one `{code, error_data, status, data}` or an array of them (bulk create, list).
+
+Error codes: 404/1000 Not Found, 400/1001 Mandatory Parameter missing, 400/1002 Invalid \
+parameter, 403/1003 Authorization failed (path SID not the caller's), 400/1007 Invalid \
+request body,failed parsing, 409/1008 Duplicate resource (bulk items), 401/1010 Authorization \
+failed (Basic credentials), 415/1011 unsupported content type, 429 Too Many Requests (code = \
+status where Exotel documents none; also 405 and 413).
+
+Checks run in this order: route (404/405) → declared body size (413) → Basic credentials \
+(401) → the account's rate limit (429, default 200 requests/minute) → path SID (403) → \
+content type (415) → body (400/1007) → field rules (400/1001/1002) → state (404/409). \
+Timestamps are RFC 3339 in the account's UTC offset (default +05:30) from the simulated clock.";
+
 pub struct ExotelFamily {
     sim: Arc<Sim>,
 }
@@ -95,6 +113,15 @@ impl Family for ExotelFamily {
 
     fn endpoints() -> &'static [Endpoint<Self>] {
         endpoints::ENDPOINTS
+    }
+
+    fn doc() -> FamilyDoc {
+        FamilyDoc {
+            title: "exotel: IP2IP Calling Subscriber Management API (seed 001)",
+            description: DESCRIPTION,
+            base_path: "",
+            security: &[SecurityDoc::Basic { name: "basicAuth" }],
+        }
     }
 
     /// Basic credentials, then the rate limit, then the path's SID; see the module docs.

@@ -6,6 +6,7 @@
 //! Exotel's Go decoder. `parse_*` functions turn wire values into domain values or an
 //! [`ExotelError`]; state code only takes the domain types ("parse, don't validate").
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::errors::ExotelError;
@@ -22,37 +23,56 @@ pub const CUSTOM_FIELD_MAX_BYTES: usize = 255;
 pub const DEVICE_ID_MAX_BYTES: usize = 128;
 
 /// Body of `POST /v2/accounts/{sid}/subscriber-token`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 pub struct TokenRequest {
+    /// `android` or `ios`, case-insensitive (the seed: "Android / iOS").
+    #[schemars(required, regex(pattern = "^(?i)(android|ios)$"))]
     pub platform: Option<String>,
+    /// Device id (AndroidID / iOS UDID), 1 to 128 bytes.
+    #[schemars(required, length(min = 1, max = 128))]
     pub device_id: Option<String>,
+    /// Unique subscriber identifier.
+    #[schemars(required, length(min = 1, max = 16), regex(pattern = "^[A-Za-z0-9]+$"))]
     pub subscriber_name: Option<String>,
 }
 
 /// Body of `POST /v2/accounts/{sid}/subscribers`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 pub struct CreateSubscribersRequest {
+    /// 1 to 10 subscribers (the seed's maximum per request).
+    #[schemars(required, length(min = 1, max = 10))]
     pub subscribers: Option<Vec<SubscriberItem>>,
 }
 
 /// One element of `subscribers`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SubscriberItem {
+    /// Mandatory: at most 16 bytes of ASCII letters and digits, case-sensitive.
+    #[schemars(required, length(min = 1, max = 16), regex(pattern = "^[A-Za-z0-9]+$"))]
     pub subscriber_name: Option<String>,
+    /// Optional metadata, at most 255 bytes.
+    #[schemars(length(max = 255))]
     pub custom_field: Option<String>,
 }
 
 /// Body of `PUT /v2/accounts/{sid}/subscribers/{name}`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 pub struct UpdateSubscriberRequest {
+    /// Mandatory: `active` or `inactive`.
+    #[schemars(required, regex(pattern = "^(active|inactive)$"))]
     pub status: Option<String>,
+    /// Optional metadata, at most 255 bytes; absent or null keeps the current value.
+    #[schemars(length(max = 255))]
     pub custom_field: Option<String>,
 }
 
 /// The seed's "Subscriber Response Object", in the seed's key order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SubscriberView {
+    /// RFC 3339 with the account's UTC offset, e.g. `2019-11-19T23:14:17+05:30`.
+    #[schemars(extend("x-volatile" = true))]
     pub date_created: String,
+    #[schemars(extend("x-volatile" = true))]
     pub date_updated: String,
     pub subscriber_name: String,
     pub status: SubscriberStatus,
@@ -60,20 +80,24 @@ pub struct SubscriberView {
 }
 
 /// `data` of a subscriber-token answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TokenData {
     pub subscriber_name: String,
     pub subscriber_token: SubscriberToken,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SubscriberToken {
+    /// HS256 JWT, valid 24 hours.
+    #[schemars(extend("x-volatile" = true))]
     pub refresh_token: String,
+    /// HS256 JWT with `scope: voice`, valid 30 minutes.
+    #[schemars(extend("x-volatile" = true))]
     pub access_token: String,
 }
 
 /// `active` or `inactive`, exactly as the seed's enum writes them (case-sensitive).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SubscriberStatus {
     Active,

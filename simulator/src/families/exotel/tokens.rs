@@ -34,7 +34,7 @@ pub const ACCESS_TOKEN_TTL_S: i64 = 30 * 60;
 pub const REFRESH_TOKEN_TTL_S: i64 = 24 * 60 * 60;
 
 /// The claims of both tokens.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Claims {
     pub iss: String,
     pub sub: String,

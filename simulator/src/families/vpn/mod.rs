@@ -21,6 +21,7 @@ pub use errors::VpnError;
 use crate::config::Limits;
 use crate::http::Response;
 use crate::http::call::Call;
+use crate::http::contract::{FamilyDoc, SecurityDoc};
 use crate::http::endpoint::{Endpoint, Family};
 use crate::sim::Sim;
 use state::{TenantIdx, VpnState};
@@ -53,6 +54,18 @@ impl Family for VpnFamily {
         endpoints::ENDPOINTS
     }
 
+    fn doc() -> FamilyDoc {
+        FamilyDoc {
+            title: "vpn: Provisioning API (seed 000)",
+            description: DESCRIPTION,
+            base_path: "",
+            security: &[
+                SecurityDoc::Bearer { name: "bearerKey" },
+                SecurityDoc::QueryKey { name: "accessToken", param: "access_token" },
+            ],
+        }
+    }
+
     /// `Authorization: Bearer <key>`, else `?access_token=<key>`. A present but unknown
     /// credential is refused rather than skipped, so a typo never silently falls through.
     fn authenticate(&self, call: &Call<'_>) -> Result<TenantIdx, VpnError> {
@@ -71,6 +84,26 @@ impl Family for VpnFamily {
         &self.sim.limits
     }
 }
+
+/// The family's description in its OpenAPI document.
+const DESCRIPTION: &str = "\
+The subscriber Provisioning API of a carrier-sold VPN/security client (seed 000; the \
+platform resembles AnchorFree's partner API, where a licence caps a user's devices).
+
+provsim's documented choices where the seed is silent:
+
+- Every error is `{\"status\", \"error\", \"message\", \"field\"?}`: the seed's status title \
+and wording, naming the field and the rule.
+- Checks run in this order: route (404/405) → declared body size (413) → credentials (403) \
+→ content type (415) → body (413/400) → field rules (400) → state (404/409/507). A \
+rejected request changes nothing.
+- `order` and `license_key` are unique per tenant; `name` (`id_hub@ob`) is not unique.
+- A subscriber holds at most `bundle.licenses` active devices. Devices are activated through \
+provsim's control plane (a client login on the real platform); at the cap activation is \
+refused with 409. Deleting a device frees its slot at once; lowering `licenses` below the \
+current number keeps every device and refuses new ones.
+- Another tenant's subscriber is 404 (no existence leak).
+- `user_id` is a 10-digit decimal string; device ids are 12 upper-case hex digits.";
 
 /// The token of `Bearer <token>` (scheme case-insensitive, as RFC 7235 says).
 fn bearer_token(value: &str) -> Option<&str> {

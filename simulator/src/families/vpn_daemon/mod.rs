@@ -19,6 +19,7 @@ pub use errors::DaemonError;
 use crate::config::Limits;
 use crate::http::Response;
 use crate::http::call::Call;
+use crate::http::contract::FamilyDoc;
 use crate::http::endpoint::{Endpoint, Family};
 use crate::sim::Sim;
 
@@ -44,6 +45,19 @@ impl Family for DaemonFamily {
 
     fn endpoints() -> &'static [Endpoint<Self>] {
         endpoints::ENDPOINTS
+    }
+
+    fn doc() -> FamilyDoc {
+        FamilyDoc {
+            title: "vpn-daemon: device status page (seed 000, JSONP)",
+            description: "The VPN client's device-local status page (the real client listens on \
+                          127.0.0.1:895). provsim serves one simulated daemon for every vpn \
+                          device; `device_id` selects one. No credentials: the page is local \
+                          to the device. Errors are plain JSON `{\"status\", \"error\", \
+                          \"message\"}`, never JSONP.",
+            base_path: "",
+            security: &[],
+        }
     }
 
     fn authenticate(&self, _call: &Call<'_>) -> Result<(), DaemonError> {

@@ -1,5 +1,6 @@
 //! The status document and its counters.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::families::vpn::state::LinkSnapshot;
@@ -9,23 +10,36 @@ use crate::ids::fnv1a_64;
 pub const DAEMON_VERSION: &str = "2.90";
 
 /// Seed 000's document. Every value is a JSON string, as in the seed.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct StatusDocument {
+    /// `CONNECTED` or `DISCONNECTED`.
+    #[schemars(regex(pattern = "^(CONNECTED|DISCONNECTED)$"))]
     pub connect_state: String,
     pub daemon_state: DaemonState,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+/// Every value is a string, as in the seed; counters are decimal integers.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 pub struct DaemonState {
+    /// Epoch seconds of the simulated clock.
+    #[schemars(regex(pattern = "^[0-9]+$"), extend("x-volatile" = true))]
     pub timestamp: String,
+    #[schemars(regex(pattern = "^(CONNECTED|DISCONNECTED)$"))]
     pub state_name: String,
     pub description: String,
+    #[schemars(regex(pattern = "^[0-9]+$"), extend("x-volatile" = true))]
     pub bytes_in: String,
+    #[schemars(regex(pattern = "^[0-9]+$"), extend("x-volatile" = true))]
     pub bytes_out: String,
+    #[schemars(regex(pattern = "^[0-9]+$"), extend("x-volatile" = true))]
     pub proxy_bytes_in: String,
+    #[schemars(regex(pattern = "^[0-9]+$"), extend("x-volatile" = true))]
     pub proxy_bytes_out: String,
+    #[schemars(regex(pattern = "^[0-9]+$"), extend("x-volatile" = true))]
     pub proxy_req_count: String,
+    #[schemars(regex(pattern = "^[0-9]+$"), extend("x-volatile" = true))]
     pub proxy_req_bypass_count: String,
+    #[schemars(regex(pattern = "^[0-9]+$"), extend("x-volatile" = true))]
     pub proxy_req_malware_count: String,
     pub cur_version: String,
 }

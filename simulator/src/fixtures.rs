@@ -132,7 +132,7 @@ mod tests {
 
     #[test]
     fn vpn_only_fixture_files_still_load() {
-        let text = r#"{"vpn": {"bundles": [{"id": "basic", "licenses_max": 3}], "tenants": []}}"#;
+        let text = r#"{"vpn": {"bundles": [{"id": "basic"}], "tenants": []}}"#;
         let fixture: Fixture = serde_json::from_str(text).expect("vpn-only fixture");
         assert!(fixture.exotel.accounts.is_empty());
     }

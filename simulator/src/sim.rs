@@ -72,3 +72,53 @@ impl Sim {
         self.listeners.get().map(Vec::as_slice)
     }
 }
+
+impl Sim {
+    /// A stable hash of every family's client-visible data (see
+    /// [`VpnState::fingerprint`] and [`ExotelState::fingerprint`]): equal before and after a
+    /// request exactly when the request changed no data. The clock, the seed and the limits
+    /// are settings, not data, and are not part of it.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+
+        let mut hasher = DefaultHasher::new();
+        self.vpn.fingerprint().hash(&mut hasher);
+        self.exotel.fingerprint().hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::families::vpn::model::{DeviceKind, UserId};
+
+    /// 2026-01-01T00:00:00Z.
+    const T0_MS: i64 = 1_767_225_600_000;
+
+    fn demo() -> Sim {
+        Sim::new(Fixture::demo(), Limits::default(), 0, SimClock::fixed(T0_MS)).unwrap()
+    }
+
+    #[test]
+    fn two_simulators_of_one_fixture_have_equal_fingerprints() {
+        assert_eq!(demo().fingerprint(), demo().fingerprint());
+    }
+
+    #[test]
+    fn a_change_in_any_family_changes_the_fingerprint_and_a_reset_restores_it() {
+        let sim = demo();
+        let start = sim.fingerprint();
+        let telefonica = sim.vpn.tenant_by_name("telefonica").unwrap();
+        sim.vpn
+            .activate_device(telefonica, UserId(1_000_000_001), DeviceKind::Mobile, None, None, 0)
+            .unwrap();
+        let after_vpn = sim.fingerprint();
+        assert_ne!(after_vpn, start);
+        let provsim1 = sim.exotel.account_by_sid("provsim1").unwrap();
+        sim.exotel.set_requests_per_minute(provsim1, 0);
+        assert_ne!(sim.fingerprint(), after_vpn);
+        sim.reset().unwrap();
+        assert_eq!(sim.fingerprint(), start);
+    }
+}

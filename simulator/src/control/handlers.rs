@@ -20,6 +20,7 @@ use crate::families::vpn::model::{DeviceId, UserId, parse_device_name};
 use crate::families::vpn::state::ActivateError;
 use crate::http::Response;
 use crate::http::call::Call;
+use crate::http::endpoint::Rejection;
 use crate::http::reply;
 
 /// Largest single clock advance: ten years. Larger jumps are mistakes, and the bound keeps
@@ -118,10 +119,16 @@ pub fn get_clock(f: &ControlFamily, _: &Call<'_>, _: &()) -> Result<Response, Co
 }
 
 pub fn set_clock(f: &ControlFamily, call: &Call<'_>, _: &()) -> Result<Response, ControlError> {
-    let request: SetClockRequest = call.json()?;
+    let request: SetClockRequest = call.json().map_err(|rejection| match rejection {
+        Rejection::InvalidField { .. } => ControlError::invalid(
+            "now",
+            "give exactly one of now (an RFC 3339 date-time) and mode (real or fixed)",
+        ),
+        other => other.into(),
+    })?;
     let clock = &f.sim().clock;
-    match (request.now, request.mode) {
-        (Some(now), None | Some(ClockModeName::Fixed)) => {
+    match request {
+        SetClockRequest::At { now } => {
             let at = OffsetDateTime::parse(&now, &Rfc3339).map_err(|e| {
                 ControlError::invalid("now", format!("must be an RFC 3339 date-time ({e})"))
             })?;
@@ -129,41 +136,41 @@ pub fn set_clock(f: &ControlFamily, call: &Call<'_>, _: &()) -> Result<Response,
                 .map_err(|_| ControlError::invalid("now", "is out of range"))?;
             if epoch_ms < clock.now_ms() {
                 return Err(ControlError::Conflict(
-                    "the simulated clock never goes backwards (tokens, timestamps and counters rely on it); \
-                     restart the simulator with --clock-start to begin earlier"
+                    "the simulated clock never goes backwards (tokens, timestamps and counters \
+                     rely on it); restart the simulator with --clock-start to begin earlier"
                         .into(),
                 ));
             }
             clock.freeze_at(epoch_ms);
         }
-        (None, Some(ClockModeName::Real)) => clock.release(),
-        (None, Some(ClockModeName::Fixed)) => clock.freeze_at(clock.now_ms()),
-        (Some(_), Some(ClockModeName::Real)) => {
-            return Err(ControlError::invalid("mode", "cannot be real when now is given"));
-        }
-        (None, None) => return Err(ControlError::invalid("now", "give now (RFC 3339) or mode")),
+        SetClockRequest::Mode { mode: ClockModeName::Real } => clock.release(),
+        SetClockRequest::Mode { mode: ClockModeName::Fixed } => clock.freeze_at(clock.now_ms()),
     }
     Ok(reply::json(StatusCode::OK, &clock_view(f)))
 }
 
 pub fn advance_clock(f: &ControlFamily, call: &Call<'_>, _: &()) -> Result<Response, ControlError> {
-    let request: AdvanceClockRequest = call.json()?;
-    let delta_ms = match (request.seconds, request.ms) {
-        (Some(seconds), None) => seconds.checked_mul(1000),
-        (None, Some(ms)) => Some(ms),
-        _ => return Err(ControlError::invalid("seconds", "give exactly one of seconds and ms")),
+    let rule = || {
+        ControlError::invalid(
+            "seconds",
+            format!("give exactly one of seconds and ms, at most {MAX_ADVANCE_MS} ms in all"),
+        )
+    };
+    let request: AdvanceClockRequest = call.json().map_err(|rejection| match rejection {
+        Rejection::InvalidField { .. } => rule(),
+        other => other.into(),
+    })?;
+    let delta_ms = match request {
+        AdvanceClockRequest::Seconds { seconds } => seconds.checked_mul(1000),
+        AdvanceClockRequest::Ms { ms } => Some(ms),
     }
     .filter(|ms| *ms <= MAX_ADVANCE_MS)
-    .ok_or_else(|| {
-        ControlError::invalid("seconds", format!("may advance at most {MAX_ADVANCE_MS} ms at once"))
-    })?;
+    .ok_or_else(rule)?;
     // `MAX_ADVANCE_MS` fits an i64 by far.
     f.sim().clock.advance_ms(i64::try_from(delta_ms).unwrap_or(0));
     Ok(reply::json(StatusCode::OK, &clock_view(f)))
 }
 
-/// Verifies an Exotel subscriber token against every account's secret, with `exp` compared to
-/// the simulated clock, so a partner can test its refresh logic by advancing time.
 pub fn verify_exotel_token(
     f: &ControlFamily,
     call: &Call<'_>,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::families::vpn::model::DeviceKind;
+use crate::families::vpn::model::{DeviceKind, TEXT_PATTERN};
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Health {
@@ -27,10 +27,14 @@ pub struct ResetDone {
 pub struct ActivateDeviceRequest {
     #[serde(rename = "type")]
     pub kind: DeviceKind,
+    /// The device's name (default `My Desktop` / `My Phone`): 1 to 64 characters, not only
+    /// whitespace, no control characters.
     #[serde(default)]
+    #[schemars(length(min = 1, max = 64), regex(pattern = TEXT_PATTERN))]
     pub name: Option<String>,
-    /// Hex id to use instead of a generated one.
+    /// Hex id (1 to 16 digits) to use instead of a generated one; unique across tenants.
     #[serde(default)]
+    #[schemars(regex(pattern = "^[0-9A-Fa-f]{1,16}$"))]
     pub device_id: Option<String>,
 }
 
@@ -48,20 +52,25 @@ pub struct LinkView {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ClockView {
     /// RFC 3339, UTC, milliseconds.
+    #[schemars(extend("x-volatile" = true))]
     pub now: String,
+    #[schemars(extend("x-volatile" = true))]
     pub epoch_ms: i64,
     /// `real` (wall clock plus an offset) or `fixed` (moves only when advanced).
     pub mode: String,
 }
 
-/// Body of `PUT /_sim/clock`: freeze at `now`, or follow real time with `"mode": "real"`.
+/// Body of `PUT /_sim/clock`: exactly one of `now` (freeze there) and `mode`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SetClockRequest {
-    #[serde(default)]
-    pub now: Option<String>,
-    #[serde(default)]
-    pub mode: Option<ClockModeName>,
+#[serde(untagged, deny_unknown_fields)]
+pub enum SetClockRequest {
+    /// Freeze the clock at this RFC 3339 instant (not earlier than the simulated time).
+    At {
+        #[schemars(extend("format" = "date-time"))]
+        now: String,
+    },
+    /// `real`: follow real time from the current simulated instant; `fixed`: freeze now.
+    Mode { mode: ClockModeName },
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
@@ -71,14 +80,18 @@ pub enum ClockModeName {
     Fixed,
 }
 
-/// Body of `POST /_sim/clock/advance`.
+/// Body of `POST /_sim/clock/advance`: exactly one of `seconds` and `ms`, at most ten years.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AdvanceClockRequest {
-    #[serde(default)]
-    pub seconds: Option<u64>,
-    #[serde(default)]
-    pub ms: Option<u64>,
+#[serde(untagged, deny_unknown_fields)]
+pub enum AdvanceClockRequest {
+    Seconds {
+        #[schemars(range(max = 316_224_000))]
+        seconds: u64,
+    },
+    Ms {
+        #[schemars(range(max = 316_224_000_000u64))]
+        ms: u64,
+    },
 }
 
 /// Body of `POST /_sim/exotel/tokens/verify`.
@@ -107,6 +120,7 @@ pub struct TokenVerdictView {
 #[serde(deny_unknown_fields)]
 pub struct RateLimitRequest {
     /// Requests admitted per one-minute window; 0 turns limiting off.
+    #[schemars(range(max = 4_294_967_295u32))]
     pub requests_per_minute: u32,
 }
 

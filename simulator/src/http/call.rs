@@ -8,6 +8,13 @@ use serde::de::DeserializeOwned;
 
 use super::endpoint::Rejection;
 
+/// Flattened into every request body struct (`#[serde(flatten, skip_serializing)]`), for two
+/// reasons. Serde's derived struct decoding accepts a JSON *array* in place of an object
+/// (fields by position), which no vendor does — with a flattened map serde must see an object,
+/// and `["a", 1]` is refused with "expected struct". And it makes "unknown fields are
+/// ignored" explicit. Known fields are still decoded directly, so error paths stay exact.
+pub type UnknownFields = std::collections::BTreeMap<String, serde::de::IgnoredAny>;
+
 /// A routed request. Borrowed from the dispatcher, which owns the raw parts.
 pub struct Call<'a> {
     pub method: &'a Method,
@@ -122,12 +129,32 @@ mod tests {
     struct Outer {
         order: String,
         bundle: Inner,
+        #[serde(flatten)]
+        unknown: UnknownFields,
     }
 
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]
     struct Inner {
         licenses: u32,
+        #[serde(flatten)]
+        unknown: UnknownFields,
+    }
+
+    #[test]
+    fn arrays_in_place_of_objects_are_refused_at_any_depth() {
+        assert!(matches!(reject(r#"["a", [1]]"#), Rejection::InvalidField { .. }));
+        let Rejection::InvalidField { field, .. } = reject(r#"{"order":"a","bundle":[1]}"#) else {
+            panic!()
+        };
+        assert_eq!(field, "bundle");
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored() {
+        let decoded: Outer =
+            decode_json(br#"{"order":"a","extra":[{}],"bundle":{"licenses":1,"x":null}}"#).unwrap();
+        assert_eq!(decoded.bundle.licenses, 1);
     }
 
     fn reject(body: &str) -> Rejection {

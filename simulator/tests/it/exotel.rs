@@ -496,6 +496,9 @@ async fn bulk_request_level_failures_create_nothing() {
         json!({"subscribers": "bob"}),
         json!([{"subscriber_name": "bob"}]),
         json!({"subscribers": [{"subscriber_name": "bob", "custom_field": 1}]}),
+        // An array where an item object belongs (serde would take fields by position).
+        json!({"subscribers": [["bob", null]]}),
+        json!({"subscribers": [[null, null]]}),
     ] {
         let answer = sim.exotel(Method::POST, "/subscribers", Some(body)).await;
         failure(&answer, "POST", 400, 1007, "Invalid request body,failed parsing");

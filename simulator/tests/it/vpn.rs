@@ -33,6 +33,25 @@ async fn create_with_the_same_seed_gives_the_same_ids() {
 }
 
 #[tokio::test]
+async fn refused_creates_do_not_move_the_id_stream() {
+    let with_refusals = TestSim::start().await;
+    with_refusals.create_subscriber("o-1", 1).await;
+    with_refusals
+        .vpn(Method::POST, "/subscribers", Some(subscriber_body("o-1", 1)))
+        .await
+        .expect(409);
+    with_refusals
+        .vpn(Method::POST, "/subscribers", Some(subscriber_body("o-x", 0)))
+        .await
+        .expect(400);
+    let after_refusals = with_refusals.create_subscriber("o-2", 1).await;
+
+    let clean = TestSim::start().await;
+    clean.create_subscriber("o-1", 1).await;
+    assert_eq!(clean.create_subscriber("o-2", 1).await, after_refusals);
+}
+
+#[tokio::test]
 async fn create_refuses_each_malformed_field_naming_it() {
     let sim = TestSim::start().await;
     let mut cases: Vec<(&str, serde_json::Value)> = Vec::new();
@@ -53,7 +72,7 @@ async fn create_refuses_each_malformed_field_naming_it() {
     cases.push(("bundle.licenses", with("bundle", json!({"id": "premium", "licenses": -3}))));
     cases.push(("bundle.licenses", with("bundle", json!({"id": "premium", "licenses": 2.5}))));
     cases.push(("bundle.licenses", with("bundle", json!({"id": "premium", "licenses": "10"}))));
-    cases.push(("bundle.licenses", with("bundle", json!({"id": "premium", "licenses": 101}))));
+    cases.push(("bundle.licenses", with("bundle", json!({"id": "premium", "licenses": 1001}))));
     cases.push(("bundle.licenses", with("bundle", json!({"id": "premium"}))));
     cases.push(("locale", with("locale", json!("english"))));
     cases.push(("license_key", with("license_key", json!("not-a-key"))));
@@ -227,6 +246,27 @@ async fn truncated_json_is_400_and_changes_nothing() {
         .await
         .expect(200);
     assert_eq!(devices.json().as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn arrays_in_place_of_objects_are_400() {
+    let sim = TestSim::start().await;
+    let positional = json!([
+        "o-arr",
+        "hub7",
+        "movistar",
+        "hub7@movistar",
+        "+34600999888",
+        ["premium", 2],
+        "en-US"
+    ]);
+    let answer = sim.vpn(Method::POST, "/subscribers", Some(positional)).await.expect(400);
+    assert!(answer.json()["message"].as_str().unwrap().contains("sequence"), "{}", answer.text());
+    let mut nested = subscriber_body("o-arr", 1);
+    nested["bundle"] = json!(["premium", 2]);
+    let answer = sim.vpn(Method::POST, "/subscribers", Some(nested)).await.expect(400);
+    assert_eq!(answer.json()["field"], "bundle");
+    sim.vpn(Method::POST, "/subscribers", Some(subscriber_body("o-arr", 1))).await.expect(201);
 }
 
 #[tokio::test]

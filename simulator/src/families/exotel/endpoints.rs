@@ -213,7 +213,7 @@ pub static ENDPOINTS: &[Endpoint<ExotelFamily>] = &[
                 location: ParamIn::Query,
                 required: false,
                 description: "Offset from which to get the records. Defaults to 0.",
-                schema: ParamSchema::Integer { minimum: Some(0), maximum: None },
+                schema: ParamSchema::Integer { minimum: Some(0), maximum: Some(i64::MAX) },
                 example: "0",
             },
         ],

@@ -9,31 +9,42 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::http::call::UnknownFields;
+
 use super::errors::ExotelError;
 
 /// The seed: "Maximum supported subscriber name length is 16 bytes".
 pub const SUBSCRIBER_NAME_MAX_BYTES: usize = 16;
 /// The seed: "The maximum number of subscribers which can be created in a single request is 10".
 pub const SUBSCRIBERS_PER_REQUEST_MAX: usize = 10;
-/// Longest `custom_field` kept. The seed gives no limit; 255 bytes is the usual VARCHAR(255)
-/// a metadata column gets, far above the seed's `"support"` and `"test"`.
-pub const CUSTOM_FIELD_MAX_BYTES: usize = 255;
-/// Longest `device_id` accepted for a token. Android IDs are 16 hex digits and iOS UDIDs 40
-/// characters (36 for identifierForVendor); 128 bytes leaves room for any other scheme.
-pub const DEVICE_ID_MAX_BYTES: usize = 128;
+/// Longest `custom_field` kept, in characters. The seed gives no limit; 255 characters is the
+/// usual VARCHAR(255) a metadata column gets, far above the seed's `"support"` and `"test"`.
+/// Counted in characters (not bytes) so that the contract's `maxLength` says the same.
+pub const CUSTOM_FIELD_MAX_CHARS: usize = 255;
+/// Longest `device_id` accepted for a token, in characters. Android IDs are 16 hex digits and
+/// iOS UDIDs 40 characters (36 for identifierForVendor); 128 leaves room for any other scheme.
+pub const DEVICE_ID_MAX_CHARS: usize = 128;
 
 /// Body of `POST /v2/accounts/{sid}/subscriber-token`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 pub struct TokenRequest {
     /// `android` or `ios`, case-insensitive (the seed: "Android / iOS").
-    #[schemars(required, regex(pattern = "^(?i)(android|ios)$"))]
+    #[schemars(required, regex(pattern = "^([Aa][Nn][Dd][Rr][Oo][Ii][Dd]|[Ii][Oo][Ss])$"))]
     pub platform: Option<String>,
-    /// Device id (AndroidID / iOS UDID), 1 to 128 bytes.
-    #[schemars(required, length(min = 1, max = 128))]
+    /// Device id (AndroidID / iOS UDID): 1 to 128 characters, no control characters.
+    #[schemars(
+        required,
+        length(min = 1, max = 128),
+        regex(pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$")
+    )]
     pub device_id: Option<String>,
     /// Unique subscriber identifier.
     #[schemars(required, length(min = 1, max = 16), regex(pattern = "^[A-Za-z0-9]+$"))]
     pub subscriber_name: Option<String>,
+    /// Fields the operation does not know are ignored.
+    #[serde(flatten, skip_serializing)]
+    #[schemars(skip)]
+    pub unknown: UnknownFields,
 }
 
 /// Body of `POST /v2/accounts/{sid}/subscribers`.
@@ -42,17 +53,28 @@ pub struct CreateSubscribersRequest {
     /// 1 to 10 subscribers (the seed's maximum per request).
     #[schemars(required, length(min = 1, max = 10))]
     pub subscribers: Option<Vec<SubscriberItem>>,
+    /// Fields the operation does not know are ignored.
+    #[serde(flatten, skip_serializing)]
+    #[schemars(skip)]
+    pub unknown: UnknownFields,
 }
 
 /// One element of `subscribers`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+///
+/// Item rules are judged per item, not per request (the seed's bulk contract): an item without
+/// `subscriber_name` gets item 400/1001, a name over 16 bytes or not ASCII alphanumeric item
+/// 400/1002, a `custom_field` over 255 characters item 400/1002 — all under a 207. So the
+/// schema states only the JSON types, and the rules live in these descriptions.
 pub struct SubscriberItem {
-    /// Mandatory: at most 16 bytes of ASCII letters and digits, case-sensitive.
-    #[schemars(required, length(min = 1, max = 16), regex(pattern = "^[A-Za-z0-9]+$"))]
+    /// Mandatory per item: 1 to 16 ASCII letters and digits, case-sensitive.
     pub subscriber_name: Option<String>,
-    /// Optional metadata, at most 255 bytes.
-    #[schemars(length(max = 255))]
+    /// Optional metadata, at most 255 characters.
     pub custom_field: Option<String>,
+    /// Fields the operation does not know are ignored.
+    #[serde(flatten, skip_serializing)]
+    #[schemars(skip)]
+    pub unknown: UnknownFields,
 }
 
 /// Body of `PUT /v2/accounts/{sid}/subscribers/{name}`.
@@ -61,9 +83,13 @@ pub struct UpdateSubscriberRequest {
     /// Mandatory: `active` or `inactive`.
     #[schemars(required, regex(pattern = "^(active|inactive)$"))]
     pub status: Option<String>,
-    /// Optional metadata, at most 255 bytes; absent or null keeps the current value.
+    /// Optional metadata, at most 255 characters; absent or null keeps the current value.
     #[schemars(length(max = 255))]
     pub custom_field: Option<String>,
+    /// Fields the operation does not know are ignored.
+    #[serde(flatten, skip_serializing)]
+    #[schemars(skip)]
+    pub unknown: UnknownFields,
 }
 
 /// The seed's "Subscriber Response Object", in the seed's key order.
@@ -248,9 +274,9 @@ pub fn parse_token_request(request: &TokenRequest) -> Result<TokenOrder, ExotelE
     };
     let device_id = match request.device_id.as_deref() {
         None | Some("") => return Err(ExotelError::MissingParameter { parameter: "device_id" }),
-        Some(raw) if raw.len() > DEVICE_ID_MAX_BYTES => {
+        Some(raw) if raw.chars().count() > DEVICE_ID_MAX_CHARS => {
             return Err(ExotelError::invalid(format!(
-                "Maximum allowed length for device_id is {DEVICE_ID_MAX_BYTES} bytes"
+                "Maximum allowed length for device_id is {DEVICE_ID_MAX_CHARS} characters"
             )));
         }
         Some(raw) if raw.chars().any(char::is_control) => {
@@ -263,9 +289,9 @@ pub fn parse_token_request(request: &TokenRequest) -> Result<TokenOrder, ExotelE
 }
 
 fn parse_custom_field(raw: &str) -> Result<Box<str>, ExotelError> {
-    if raw.len() > CUSTOM_FIELD_MAX_BYTES {
+    if raw.chars().count() > CUSTOM_FIELD_MAX_CHARS {
         return Err(ExotelError::invalid(format!(
-            "Maximum allowed length for custom_field is {CUSTOM_FIELD_MAX_BYTES} bytes"
+            "Maximum allowed length for custom_field is {CUSTOM_FIELD_MAX_CHARS} characters"
         )));
     }
     Ok(raw.into())
@@ -339,11 +365,12 @@ mod tests {
         let item = |name: Option<&str>, custom: Option<&str>| SubscriberItem {
             subscriber_name: name.map(str::to_owned),
             custom_field: custom.map(str::to_owned),
+            unknown: Default::default(),
         };
         assert_eq!(code_of(parse_new_subscriber(&item(None, Some("x")))), 1001);
         assert_eq!(code_of(parse_new_subscriber(&item(Some(""), None))), 1001);
         assert_eq!(code_of(parse_new_subscriber(&item(Some("a b"), None))), 1002);
-        let long = "x".repeat(CUSTOM_FIELD_MAX_BYTES + 1);
+        let long = "x".repeat(CUSTOM_FIELD_MAX_CHARS + 1);
         assert_eq!(code_of(parse_new_subscriber(&item(Some("bob"), Some(&long)))), 1002);
         let ok = parse_new_subscriber(&item(Some("bob"), Some("support"))).unwrap();
         assert_eq!(ok.custom_field.as_deref(), Some("support"));
@@ -355,6 +382,7 @@ mod tests {
         let update = |status: Option<&str>| UpdateSubscriberRequest {
             status: status.map(str::to_owned),
             custom_field: None,
+            unknown: Default::default(),
         };
         assert_eq!(code_of(parse_update(&update(None))), 1001);
         assert_eq!(code_of(parse_update(&update(Some("")))), 1001);
@@ -373,6 +401,7 @@ mod tests {
                 platform: platform.map(str::to_owned),
                 device_id: device.map(str::to_owned),
                 subscriber_name: name.map(str::to_owned),
+                unknown: Default::default(),
             };
         let ok =
             parse_token_request(&request(Some("Android"), Some("2fc4b5912826ad1"), Some("archit")));
@@ -386,7 +415,7 @@ mod tests {
             code_of(parse_token_request(&request(Some("windows"), Some("d"), Some("a")))),
             1002
         );
-        let long = "d".repeat(DEVICE_ID_MAX_BYTES + 1);
+        let long = "d".repeat(DEVICE_ID_MAX_CHARS + 1);
         assert_eq!(
             code_of(parse_token_request(&request(Some("ios"), Some(&long), Some("a")))),
             1002

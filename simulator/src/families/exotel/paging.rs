@@ -45,8 +45,12 @@ pub fn parse_page_request<'q>(
     };
     let offset = match present("offset") {
         None => 0,
-        Some(raw) => parse_uint(&raw).ok_or_else(|| {
-            ExotelError::invalid(format!("offset must be a non-negative integer (got {raw:?})"))
+        // Bounded by the contract's `format: int64`, so that no client library overflows.
+        Some(raw) => parse_uint(&raw).filter(|n| i64::try_from(*n).is_ok()).ok_or_else(|| {
+            ExotelError::invalid(format!(
+                "offset must be a non-negative integer of at most {} (got {raw:?})",
+                i64::MAX
+            ))
         })?,
     };
     Ok(PageRequest { status, offset, page_size })

@@ -235,6 +235,7 @@ impl ExotelState {
                 let item = SubscriberItem {
                     subscriber_name: Some(sub.subscriber_name.clone()),
                     custom_field: sub.custom_field.clone(),
+                    unknown: Default::default(),
                 };
                 let record = parse_new_subscriber(&item)
                     .map_err(|e| fail(format!("subscriber {:?}: {e}", sub.subscriber_name)))?;
@@ -465,6 +466,48 @@ impl Book {
     }
 }
 
+impl ExotelState {
+    /// A stable hash of everything a client can observe of every account: its SID, UTC
+    /// offset and configured `requests_per_minute`, and its subscribers in creation order
+    /// (which is list order) with name, status, `custom_field` and both dates. Tests compare
+    /// it before and after a request to show that a refused request "changes no state".
+    ///
+    /// Left out on purpose: the request-id streams and the rate-limit windows. Every request
+    /// moves them, refused or not — each answer carries a fresh `request_id`, and every
+    /// request with valid credentials counts against the window (see `ratelimit`) — so they
+    /// record traffic, not data. The creation counter is left out too: only the order it
+    /// gives is visible.
+    ///
+    /// Each account's `book` is taken in index order and all are held together, then each
+    /// `meter` (the order a reset takes them), so the hash is of one consistent instant.
+    /// Stable within one build (`DefaultHasher::new` has fixed keys).
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+
+        let books: Vec<MutexGuard<'_, Book>> =
+            self.accounts.iter().map(|a| lock(&a.book)).collect();
+        let meters: Vec<MutexGuard<'_, RateMeter>> =
+            self.accounts.iter().map(|a| lock(&a.meter)).collect();
+        let mut hasher = DefaultHasher::new();
+        for ((account, book), meter) in self.accounts.iter().zip(&books).zip(&meters) {
+            account.sid.hash(&mut hasher);
+            account.utc_offset.whole_seconds().hash(&mut hasher);
+            meter.requests_per_minute().hash(&mut hasher);
+            book.subscribers.len().hash(&mut hasher);
+            for name in book.by_creation.values() {
+                name.hash(&mut hasher);
+                if let Some(subscriber) = book.subscribers.get(name) {
+                    subscriber.status.hash(&mut hasher);
+                    subscriber.custom_field.hash(&mut hasher);
+                    subscriber.created_s.hash(&mut hasher);
+                    subscriber.updated_s.hash(&mut hasher);
+                }
+            }
+        }
+        hasher.finish()
+    }
+}
+
 fn account_request_ids(seed: u64, sid: &str) -> IdRng {
     IdRng::for_partition(seed, &format!("exotel/{sid}/request-ids"))
 }
@@ -639,5 +682,66 @@ mod tests {
         assert_ne!(a.signing_secret(AccountIdx(0)), a.signing_secret(AccountIdx(1)));
         assert_ne!(a.signing_secret(AccountIdx(0)), b.signing_secret(AccountIdx(0)));
         assert_eq!(a.signing_secret(AccountIdx(0)).len(), 2 * DERIVED_SECRET_BYTES);
+    }
+
+    #[test]
+    fn identical_states_have_equal_fingerprints() {
+        let a = ExotelState::new(fixture(), 0, 100).unwrap();
+        let b = ExotelState::new(fixture(), 0, 100).unwrap();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        for s in [&a, &b] {
+            s.create_batch(AccountIdx(0), vec![new("bob"), new("amy")], 10);
+        }
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        // Traffic is not data: request ids and rate-limit windows move, the hash does not.
+        a.next_request_id(Some(AccountIdx(0)));
+        a.admit(AccountIdx(0), 0).unwrap();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+    }
+
+    #[test]
+    fn every_observable_change_changes_the_fingerprint() {
+        let s = ExotelState::new(fixture(), 0, 100).unwrap();
+        let one = AccountIdx(0);
+        let mut last = s.fingerprint();
+        let mut changed = |s: &ExotelState, what: &str| {
+            let now = s.fingerprint();
+            assert_ne!(now, last, "{what} did not change the fingerprint");
+            last = now;
+        };
+        s.create_batch(one, vec![new("bob"), new("amy")], 10);
+        changed(&s, "a bulk create");
+        s.create_batch(AccountIdx(1), vec![new("bob")], 10);
+        changed(&s, "a create in the other account");
+        let inactive = SubscriberUpdate { status: SubscriberStatus::Inactive, custom_field: None };
+        s.update(one, &name("bob"), inactive.clone(), 10).unwrap();
+        changed(&s, "a status change");
+        let custom = SubscriberUpdate {
+            status: SubscriberStatus::Inactive,
+            custom_field: Some("vip".into()),
+        };
+        s.update(one, &name("bob"), custom, 10).unwrap();
+        changed(&s, "a custom_field change");
+        s.update(one, &name("bob"), inactive, 20).unwrap();
+        changed(&s, "an update that only moves date_updated");
+        s.set_requests_per_minute(one, 0);
+        changed(&s, "a new rate limit");
+        s.delete(one, &name("amy")).unwrap();
+        changed(&s, "a deletion");
+        s.create_batch(one, vec![new("amy")], 20);
+        changed(&s, "re-creating a name (new date, new place in the list)");
+    }
+
+    #[test]
+    fn refused_operations_leave_the_fingerprint_alone() {
+        let s = ExotelState::new(fixture(), 0, 100).unwrap();
+        let one = AccountIdx(0);
+        s.create_batch(one, vec![new("bob")], 10);
+        let before = s.fingerprint();
+        s.create_batch(one, vec![new("bob"), Err(ExotelError::invalid("x"))], 20);
+        let missing = SubscriberUpdate { status: SubscriberStatus::Active, custom_field: None };
+        assert!(s.update(one, &name("nobody"), missing, 20).is_err());
+        assert!(s.delete(AccountIdx(1), &name("bob")).is_err());
+        assert_eq!(before, s.fingerprint());
     }
 }

@@ -7,12 +7,20 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::http::call::UnknownFields;
+
 use super::errors::VpnError;
 
-/// Largest number of licences (device slots) the simulator accepts for any bundle, whatever
-/// the catalogue says; AnchorFree's public docs mention per-user limits up to 10,000, and a
-/// provisioning facade for consumer bundles stays far below. Documented in the README.
+/// Largest number of licences (device slots) a subscriber may hold. AnchorFree's public docs
+/// mention per-user limits up to 10,000; a provisioning facade for consumer bundles stays far
+/// below. Documented in the README and the contract (`bundle.licenses` maximum).
 pub const LICENSES_MAX: u32 = 1_000;
+
+/// JSON Schema pattern of the free-text fields (`order`, `id_hub`, `ob`, device `name`): no
+/// control characters (Unicode Cc, what `char::is_control` refuses) and at least one
+/// character that is not whitespace (what `str::trim` removes). Written out as code-point
+/// ranges so that ECMA-262 validators and Rust agree exactly.
+pub const TEXT_PATTERN: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F]*$";
 /// Longest `order`, `id_hub` or `ob` accepted.
 pub const MAX_TEXT_FIELD_CHARS: usize = 128;
 
@@ -20,15 +28,15 @@ pub const MAX_TEXT_FIELD_CHARS: usize = 128;
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 pub struct CreateSubscriberRequest {
     /// A unique order ID that should be stored for reporting purposes (unique per tenant).
-    #[schemars(length(min = 1, max = 128))]
+    #[schemars(length(min = 1, max = 128), regex(pattern = TEXT_PATTERN))]
     pub order: String,
     /// Telefonica's hub id.
-    #[schemars(length(min = 1, max = 128))]
+    #[schemars(length(min = 1, max = 128), regex(pattern = TEXT_PATTERN))]
     pub id_hub: String,
     /// Telefonica's user group.
-    #[schemars(length(min = 1, max = 128))]
+    #[schemars(length(min = 1, max = 128), regex(pattern = TEXT_PATTERN))]
     pub ob: String,
-    /// Must equal `id_hub@ob`.
+    /// Must equal `id_hub@ob` (a rule across fields, which JSON Schema cannot state).
     pub name: String,
     /// A user's phone number: optional `+`, then 6 to 15 digits.
     #[schemars(regex(pattern = r"^\+?[0-9]{6,15}$"))]
@@ -45,44 +53,67 @@ pub struct CreateSubscriberRequest {
     /// Optional price: a non-negative amount with at most two decimals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<Price>,
+    /// Fields the operation does not know are ignored.
+    #[serde(flatten, skip_serializing)]
+    #[schemars(skip)]
+    pub unknown: UnknownFields,
 }
 
 /// `POST /subscribers/{user_id}` body.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 pub struct UpdateSubscriberRequest {
     /// The new order ID; 409 when another subscriber of the tenant holds it.
-    #[schemars(length(min = 1, max = 128))]
+    #[schemars(length(min = 1, max = 128), regex(pattern = TEXT_PATTERN))]
     pub order: String,
     pub bundle: BundleRequest,
+    /// Fields the operation does not know are ignored.
+    #[serde(flatten, skip_serializing)]
+    #[schemars(skip)]
+    pub unknown: UnknownFields,
 }
 
 /// The seed's `{id:'premium', 'licenses':10}`: description of the licence.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 pub struct BundleRequest {
-    /// A bundle id of the catalogue (`basic`, `premium`, `family` in the default fixture).
+    /// A bundle id of the catalogue. The contract lists the default fixture's catalogue; a
+    /// `--fixtures` file may define others.
+    #[schemars(extend("enum" = ["basic", "premium", "family"]))]
     pub id: String,
-    /// How many devices the user can connect: a non-zero positive integer, at most the
-    /// bundle's `licenses_max` (never above 1000).
+    /// How many devices the user can connect at the same time: a non-zero positive integer,
+    /// at most 1000.
     // Kept as a JSON number so that 0, negatives and floats reach the licence rule (and its
     // message) instead of a generic type error.
     #[schemars(with = "u32", range(min = 1, max = 1000))]
     pub licenses: serde_json::Number,
+    /// Fields the operation does not know are ignored.
+    #[serde(flatten, skip_serializing)]
+    #[schemars(skip)]
+    pub unknown: UnknownFields,
 }
 
-/// A price as a JSON number (`9.99`) or a string (`"9.99"`).
+/// A price as a JSON number (`9.99`) or a string (`"9.99"`): non-negative, at most two
+/// decimals, below one billion.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Price {
-    Number(serde_json::Number),
-    Text(String),
+    Number(
+        #[schemars(with = "f64", range(min = 0, max = 999_999_999.99), extend("multipleOf" = 0.01))]
+         serde_json::Number,
+    ),
+    Text(#[schemars(regex(pattern = r"^[0-9]{1,9}(\.[0-9]{1,2})?$"))] String),
 }
 
 /// `POST /subscribers/{user_id}/devices/{device_id}` body.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 pub struct RenameDeviceRequest {
-    /// New name for the device: 1 to 64 characters, not only whitespace.
-    #[schemars(length(min = 1, max = 64))]
+    /// New name for the device: 1 to 64 characters, not only whitespace, no control
+    /// characters.
+    #[schemars(length(min = 1, max = 64), regex(pattern = TEXT_PATTERN))]
     pub name: String,
+    /// Fields the operation does not know are ignored.
+    #[serde(flatten, skip_serializing)]
+    #[schemars(skip)]
+    pub unknown: UnknownFields,
 }
 
 /// `201` body of `POST /subscribers`.
@@ -176,7 +207,7 @@ impl std::fmt::Display for DeviceId {
     }
 }
 
-/// A validated licence count: `1..=licenses_max` of its bundle.
+/// A validated bundle: a catalogue entry and `1..=LICENSES_MAX` licences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bundle {
     pub catalogue_idx: u16,
@@ -185,10 +216,9 @@ pub struct Bundle {
 
 /// A bundle the tenant can sell, from the fixture catalogue.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct BundleSpec {
     pub id: String,
-    /// Most licences a subscriber of this bundle may hold (at most [`LICENSES_MAX`]).
-    pub licenses_max: u32,
 }
 
 /// A create request that passed every rule.
@@ -302,8 +332,6 @@ fn parse_bundle(request: &BundleRequest, catalogue: &[BundleSpec]) -> Result<Bun
             format!("must be a known bundle id (one of: {})", known.join(", ")),
         ));
     };
-    let spec = &catalogue[catalogue_idx];
-    let licenses_max = spec.licenses_max.min(LICENSES_MAX);
     let licenses = request
         .licenses
         .as_u64()
@@ -312,10 +340,10 @@ fn parse_bundle(request: &BundleRequest, catalogue: &[BundleSpec]) -> Result<Bun
         .ok_or_else(|| {
             VpnError::invalid("bundle.licenses", "must be a non-zero positive integer")
         })?;
-    if licenses > licenses_max {
+    if licenses > LICENSES_MAX {
         return Err(VpnError::invalid(
             "bundle.licenses",
-            format!("must be at most {licenses_max} for bundle {}", spec.id),
+            format!("must be at most {LICENSES_MAX}"),
         ));
     }
     // The catalogue is loaded from a fixture whose length is checked at load time to fit.
@@ -360,10 +388,8 @@ fn parse_license_key(raw: &str) -> Result<Box<str>, VpnError> {
     }
 }
 
-/// Most cents a price may hold (a billion currency units); larger amounts are typos.
-const MAX_PRICE_CENTS: u64 = 100_000_000_000;
-
-/// A non-negative amount with at most two decimals, as a number or a string.
+/// A non-negative amount below one billion with at most two decimals, as a number or a
+/// string (`^[0-9]{1,9}(\.[0-9]{1,2})?$` on its decimal text).
 fn parse_price(price: &Price) -> Result<u64, VpnError> {
     let text = match price {
         Price::Number(n) => n.to_string(),
@@ -381,7 +407,7 @@ fn parse_price(price: &Price) -> Result<u64, VpnError> {
     };
     let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if units.is_empty()
-        || units.len() > 12
+        || units.len() > 9
         || !digits_only(units)
         || cents.len() > 2
         || !digits_only(cents)
@@ -393,8 +419,7 @@ fn parse_price(price: &Price) -> Result<u64, VpnError> {
     }
     let units: u64 = units.parse().map_err(|_| rule())?;
     let cents: u64 = format!("{cents:0<2}").parse().map_err(|_| rule())?;
-    let total = units.checked_mul(100).and_then(|u| u.checked_add(cents)).ok_or_else(rule)?;
-    if total > MAX_PRICE_CENTS { Err(rule()) } else { Ok(total) }
+    units.checked_mul(100).and_then(|u| u.checked_add(cents)).ok_or_else(rule)
 }
 
 #[cfg(test)]
@@ -402,7 +427,7 @@ mod tests {
     use super::*;
 
     fn catalogue() -> Vec<BundleSpec> {
-        vec![BundleSpec { id: "premium".into(), licenses_max: 100 }]
+        vec![BundleSpec { id: "premium".into() }]
     }
 
     fn valid() -> CreateSubscriberRequest {
@@ -464,13 +489,13 @@ mod tests {
 
     #[test]
     fn licenses_must_be_a_positive_integer_within_the_bundle() {
-        for bad in ["0", "-1", "1.5", "101", "1e3", "18446744073709551616"] {
+        for bad in ["0", "-1", "1.5", "1001", "1e3", "18446744073709551616"] {
             let mut request = valid();
             request.bundle.licenses = serde_json::from_str(bad).unwrap();
             assert_eq!(field_of(parse_create(&request, &catalogue())), "bundle.licenses", "{bad}");
         }
         let mut request = valid();
-        request.bundle.licenses = 100.into();
+        request.bundle.licenses = 1000.into();
         assert!(parse_create(&request, &catalogue()).is_ok());
     }
 

@@ -281,6 +281,9 @@ impl VpnState {
         if book.subscribers.len() >= self.max_subscribers_per_tenant {
             return Err(VpnError::TenantFull { max: self.max_subscribers_per_tenant });
         }
+        // Uniqueness first: a refused create must not move the id stream, or the ids of later
+        // creates would depend on how many refused ones came before them.
+        book.check_unique(&record)?;
         let mut user_id = None;
         for _ in 0..MAX_ID_DRAWS {
             let candidate = UserId(book.rng.in_range(USER_ID_MIN, USER_ID_MAX));
@@ -561,12 +564,8 @@ impl Book {
         }
     }
 
-    /// Checks both uniqueness rules, then inserts; nothing changes on error.
-    fn insert_subscriber(
-        &mut self,
-        user_id: UserId,
-        record: NewSubscriber,
-    ) -> Result<(), VpnError> {
+    /// 409 when the record's `order` or `license_key` is taken in this tenant.
+    fn check_unique(&self, record: &NewSubscriber) -> Result<(), VpnError> {
         if self.orders.contains_key(&record.order) {
             return Err(VpnError::OrderExists);
         }
@@ -575,6 +574,16 @@ impl Book {
         {
             return Err(VpnError::LicenseKeyExists);
         }
+        Ok(())
+    }
+
+    /// Checks both uniqueness rules, then inserts; nothing changes on error.
+    fn insert_subscriber(
+        &mut self,
+        user_id: UserId,
+        record: NewSubscriber,
+    ) -> Result<(), VpnError> {
+        self.check_unique(&record)?;
         self.orders.insert(record.order.clone(), user_id);
         if let Some(key) = &record.license_key {
             self.license_keys.insert(key.clone(), user_id);
@@ -627,4 +636,168 @@ impl Bundle {
 /// validates before it mutates, so a panic (a bug) cannot leave a half-applied change.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl VpnState {
+    /// A stable hash of everything a client can observe of every tenant: subscribers with
+    /// every field of their record (order, hub, group, password, bundle and licences, locale,
+    /// licence key, price), the order and licence-key indexes, devices with their owner, type,
+    /// name and link, the activation order and the cross-tenant device index. Tests compare it
+    /// before and after a request to show that a refused request "changes no state".
+    ///
+    /// Left out on purpose: each tenant's id stream (`rng`) and the activation counter. Their
+    /// positions are not data — they decide which id the *next* create draws, not what any
+    /// answer holds now — and a create refused for a taken `order` has already drawn its id
+    /// (the draw happens before the uniqueness check), so including them would flag a refusal
+    /// that leaves every record untouched.
+    ///
+    /// Every tenant lock is taken in index order and held together, then `activations`
+    /// (the module's lock order), so the hash is of one consistent instant. Stable within one
+    /// build (`DefaultHasher::new` has fixed keys); compare fingerprints of one build only.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+
+        let books: Vec<MutexGuard<'_, Book>> = self.tenants.iter().map(|t| lock(&t.book)).collect();
+        let activations = lock(&self.activations);
+        let mut hasher = DefaultHasher::new();
+        for (tenant, book) in self.tenants.iter().zip(&books) {
+            tenant.name.hash(&mut hasher);
+            let mut user_ids: Vec<&UserId> = book.subscribers.keys().collect();
+            user_ids.sort_unstable();
+            user_ids.len().hash(&mut hasher);
+            for user_id in user_ids {
+                let subscriber = &book.subscribers[user_id];
+                let record = &subscriber.record;
+                user_id.hash(&mut hasher);
+                record.order.hash(&mut hasher);
+                record.id_hub.hash(&mut hasher);
+                record.ob.hash(&mut hasher);
+                record.password.hash(&mut hasher);
+                record.bundle.catalogue_idx.hash(&mut hasher);
+                record.bundle.licenses.hash(&mut hasher);
+                record.locale.hash(&mut hasher);
+                record.license_key.hash(&mut hasher);
+                record.price_cents.hash(&mut hasher);
+                subscriber.devices.hash(&mut hasher);
+            }
+            for index in [&book.orders, &book.license_keys] {
+                let mut entries: Vec<(&Box<str>, &UserId)> = index.iter().collect();
+                entries.sort_unstable();
+                entries.hash(&mut hasher);
+            }
+            let mut device_ids: Vec<&DeviceId> = book.devices.keys().collect();
+            device_ids.sort_unstable();
+            device_ids.len().hash(&mut hasher);
+            for device_id in device_ids {
+                let device = &book.devices[device_id];
+                device_id.hash(&mut hasher);
+                device.owner.hash(&mut hasher);
+                device.kind.default_name().hash(&mut hasher);
+                device.name.hash(&mut hasher);
+                device.link.connected_since_ms.hash(&mut hasher);
+                device.link.last_session_ms.hash(&mut hasher);
+            }
+        }
+        // The order of activations decides the daemon's default device; the sequence numbers
+        // themselves are never shown.
+        let order: Vec<&(TenantIdx, DeviceId)> = activations.order.values().collect();
+        order.hash(&mut hasher);
+        let mut owners: Vec<(DeviceId, TenantIdx)> =
+            self.device_owner.iter().map(|entry| (*entry.key(), *entry.value())).collect();
+        owners.sort_unstable();
+        owners.hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::families::vpn::model::{CreateSubscriberRequest, parse_create};
+
+    fn catalogue() -> Vec<BundleSpec> {
+        vec![BundleSpec { id: "premium".into() }]
+    }
+
+    fn tenants() -> Vec<TenantFixture> {
+        let tenant = |name: &str, key: &str| TenantFixture {
+            name: name.into(),
+            keys: vec![key.into()],
+            subscribers: Vec::new(),
+        };
+        vec![tenant("one", "k1"), tenant("two", "k2")]
+    }
+
+    fn state() -> VpnState {
+        VpnState::new(catalogue(), tenants(), 7, 100).unwrap()
+    }
+
+    fn record(order: &str, licenses: u32) -> NewSubscriber {
+        let request: CreateSubscriberRequest = serde_json::from_value(serde_json::json!({
+            "order": order, "id_hub": "hub", "ob": "ob", "name": "hub@ob",
+            "password": "+34600111222", "bundle": {"id": "premium", "licenses": licenses},
+            "locale": "en-US"
+        }))
+        .unwrap();
+        parse_create(&request, &catalogue()).unwrap()
+    }
+
+    const ONE: TenantIdx = TenantIdx(0);
+    const TWO: TenantIdx = TenantIdx(1);
+
+    #[test]
+    fn identical_states_have_equal_fingerprints() {
+        let (a, b) = (state(), state());
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        for s in [&a, &b] {
+            let user = s.create_subscriber(ONE, record("o1", 2)).unwrap();
+            s.activate_device(ONE, user, DeviceKind::Mobile, None, None, 5).unwrap();
+        }
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_eq!(a.fingerprint(), a.fingerprint(), "reading changes nothing");
+    }
+
+    #[test]
+    fn every_observable_change_changes_the_fingerprint() {
+        let s = state();
+        let mut last = s.fingerprint();
+        let mut changed = |s: &VpnState, what: &str| {
+            let now = s.fingerprint();
+            assert_ne!(now, last, "{what} did not change the fingerprint");
+            last = now;
+        };
+        let user = s.create_subscriber(ONE, record("o1", 2)).unwrap();
+        changed(&s, "a create");
+        let other = s.create_subscriber(TWO, record("o1", 2)).unwrap();
+        changed(&s, "a create in the other tenant");
+        let update = SubscriberUpdate { order: "o2".into(), bundle: record("x", 3).bundle };
+        s.update_subscriber(ONE, user, update).unwrap();
+        changed(&s, "an update of order and licences");
+        let device = s.activate_device(ONE, user, DeviceKind::Desktop, None, None, 5).unwrap();
+        changed(&s, "an activation");
+        let device_id = DeviceId::parse(&device.device_id).unwrap();
+        s.rename_device(ONE, user, device_id, "Laptop".into()).unwrap();
+        changed(&s, "a rename");
+        s.set_link(device_id, false, 9).unwrap();
+        changed(&s, "a disconnect");
+        s.delete_device(ONE, user, device_id).unwrap();
+        changed(&s, "a device deletion");
+        s.delete_subscriber(TWO, other).unwrap();
+        changed(&s, "a subscriber deletion");
+    }
+
+    #[test]
+    fn refused_operations_leave_the_fingerprint_alone() {
+        let s = state();
+        let user = s.create_subscriber(ONE, record("o1", 1)).unwrap();
+        s.activate_device(ONE, user, DeviceKind::Desktop, None, None, 5).unwrap();
+        let before = s.fingerprint();
+        assert_eq!(s.create_subscriber(ONE, record("o1", 1)), Err(VpnError::OrderExists));
+        assert!(matches!(
+            s.activate_device(ONE, user, DeviceKind::Mobile, None, None, 6),
+            Err(ActivateError::LicenceCapReached { .. })
+        ));
+        assert_eq!(s.delete_subscriber(TWO, user), Err(VpnError::SubscriberNotFound));
+        assert_eq!(before, s.fingerprint());
+    }
 }

@@ -24,6 +24,10 @@ pub enum Command {
     Serve(ServeArgs),
     /// Write the OpenAPI 3.0.3 document of each family (generated from the endpoint tables).
     Openapi(OpenapiArgs),
+    /// Check a running implementation (provsim or any other) against a family's contract and
+    /// write JUnit XML and Markdown reports. Without --auth, the family's default-fixture
+    /// credentials are used. Exits 1 when any check fails.
+    Conform(provsim_contracts::ConformArgs),
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +121,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Openapi(args) => openapi(args),
+        Command::Conform(args) => conform(args),
     }
 }
 
@@ -193,6 +198,63 @@ fn openapi(args: OpenapiArgs) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+fn conform(mut args: provsim_contracts::ConformArgs) -> ExitCode {
+    let doc = match &args.spec {
+        Some(path) => match provsim_contracts::load_spec(path) {
+            Ok(doc) => doc,
+            Err(error) => {
+                eprintln!("provsim: {error}");
+                return ExitCode::from(2);
+            }
+        },
+        None => match FamilyId::from_name(&args.family) {
+            Some(family) => crate::openapi::document(family),
+            None => {
+                eprintln!(
+                    "provsim: --family: unknown family {:?}; give --spec FILE for another document",
+                    args.family
+                );
+                return ExitCode::from(2);
+            }
+        },
+    };
+    if args.auth.is_empty() {
+        args.auth = default_credentials(&args.family);
+    }
+    let report = match provsim_contracts::run(&doc, &args) {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("provsim: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    for written in [report.write_junit(&args.report_dir), report.write_markdown(&args.report_dir)] {
+        match written {
+            Ok(path) => eprintln!("wrote {}", path.display()),
+            Err(error) => {
+                eprintln!("provsim: {error}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let summary = report.summary();
+    println!(
+        "conform {}: {} passed, {} failed, {} skipped",
+        args.family, summary.n_passed, summary.n_failed, summary.n_skipped
+    );
+    if report.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+/// The default fixture's first credential of `family` (the README's credential table).
+fn default_credentials(family: &str) -> Vec<provsim_contracts::Credential> {
+    let text = match family {
+        "vpn" => "bearer:vpn-demo-key",
+        "exotel" => "basic:exotel-demo-key:exotel-demo-token",
+        _ => return Vec::new(),
+    };
+    text.parse().into_iter().collect()
 }
 
 fn serve_config(args: &ServeArgs) -> Result<ServeConfig, String> {

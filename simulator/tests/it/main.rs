@@ -4,6 +4,7 @@
 //! One test binary for every family (see matklad, "Delete Cargo Integration Tests"): one link
 //! step, one place for the helpers.
 
+mod conform;
 mod control;
 mod daemon;
 mod exotel;

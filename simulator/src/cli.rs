@@ -239,12 +239,24 @@ fn conform(mut args: provsim_contracts::ConformArgs) -> ExitCode {
             }
         }
     }
+    // A run that could not authenticate proves nothing about the operations behind the
+    // credentials: say so loudly and fail, instead of a green report full of 401/403s.
+    let n_without_credentials = report
+        .checks()
+        .filter(|(_, check)| check.check == provsim_contracts::CheckId::Credentials)
+        .count();
+    if n_without_credentials > 0 {
+        eprintln!(
+            "provsim: {n_without_credentials} operations need credentials that no --auth value \
+             fits (see the `credentials` entries of the report); give --auth"
+        );
+    }
     let summary = report.summary();
     println!(
         "conform {}: {} passed, {} failed, {} skipped",
         args.family, summary.n_passed, summary.n_failed, summary.n_skipped
     );
-    if report.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if report.failed() || n_without_credentials > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
 /// The default fixture's first credential of `family` (the README's credential table).

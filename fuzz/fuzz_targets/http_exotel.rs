@@ -1,0 +1,15 @@
+//! The exotel listener's whole request path: routing, authentication, decoding, handlers and
+//! rendering, with the invariants of `provsim_fuzz` checked on every answer.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use provsim::families::exotel::ExotelFamily;
+use provsim_fuzz::Harness;
+
+static HARNESS: OnceLock<Harness<ExotelFamily>> = OnceLock::new();
+
+fuzz_target!(|input: &[u8]| {
+    HARNESS.get_or_init(|| Harness::new(ExotelFamily::new)).run(input);
+});

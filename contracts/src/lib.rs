@@ -48,7 +48,7 @@ mod progress;
 pub mod report;
 mod runner;
 mod sample;
-mod schema;
+pub mod schema;
 mod spec;
 mod volatile;
 

@@ -52,6 +52,22 @@ async fn refused_creates_do_not_move_the_id_stream() {
 }
 
 #[tokio::test]
+async fn refused_activations_do_not_move_the_id_stream() {
+    let activate_twice = |refuse_first: bool| async move {
+        let sim = TestSim::start().await;
+        let id = sim.create_subscriber("o-1", 1).await;
+        let full = sim.create_subscriber("o-2", 1).await;
+        sim.activate("telefonica", &full, "mobile").await.expect(201);
+        if refuse_first {
+            sim.activate("telefonica", &full, "mobile").await.expect(409);
+        }
+        let device = sim.activate("telefonica", &id, "mobile").await.expect(201).json();
+        device["device_id"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(activate_twice(true).await, activate_twice(false).await);
+}
+
+#[tokio::test]
 async fn create_refuses_each_malformed_field_naming_it() {
     let sim = TestSim::start().await;
     let mut cases: Vec<(&str, serde_json::Value)> = Vec::new();

@@ -422,8 +422,14 @@ impl VpnState {
         now_ms: i64,
     ) -> Result<DeviceView, ActivateError> {
         let mut book = self.book(tenant);
-        if !book.subscribers.contains_key(&user_id) {
-            return Err(ActivateError::SubscriberNotFound);
+        let subscriber = book.subscribers.get(&user_id).ok_or(ActivateError::SubscriberNotFound)?;
+        // The cap before the id draw: a refused activation must not move the id stream.
+        let licenses = subscriber.record.bundle.licenses;
+        if subscriber.devices.len() >= licenses as usize {
+            return Err(ActivateError::LicenceCapReached {
+                licenses,
+                active: subscriber.devices.len(),
+            });
         }
         let device_id = match device_id {
             Some(id) => id,

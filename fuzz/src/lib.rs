@@ -18,7 +18,7 @@
 //! # Invariants (checked for every input; a violation panics, which libFuzzer reports)
 //! - no 5xx, ever;
 //! - the status is one the family documents (or a router answer: 204 to OPTIONS, 400, 404,
-//!   405, 413, 415);
+//!   405, 413, 414, 415, 431, 503);
 //! - the body is in the family's format (vpn and control: JSON error bodies with the status;
 //!   Exotel: the v2 envelope whose `http_code` is the status; the daemon: JSON, or JSONP
 //!   around JSON with a valid callback);
@@ -116,7 +116,7 @@ impl<F: Family + Format> Harness<F> {
 fn documented_statuses<F: Family>() -> Vec<u16> {
     let mut statuses: Vec<u16> =
         F::endpoints().iter().flat_map(|e| e.responses.iter().map(|r| r.status)).collect();
-    statuses.extend([204, 400, 404, 405, 413, 415]);
+    statuses.extend([204, 400, 404, 405, 413, 414, 415, 431, 503]);
     statuses
 }
 

@@ -14,6 +14,18 @@ pub struct Limits {
     /// How long in-flight requests may take to finish after SIGINT/SIGTERM before the
     /// listeners close anyway.
     pub shutdown_grace_ms: u64,
+    /// Longest request target (path and query) accepted; longer ones answer 414.
+    pub max_uri_bytes: usize,
+    /// Largest total size of the request's header names and values; larger answers 431.
+    pub max_header_bytes: usize,
+    /// Most header lines a request may carry; more answer 431.
+    pub max_headers: usize,
+    /// Connections one listener serves at once. The next connections get a 503 in the
+    /// family's format and are closed (at most `max_refusing_connections` at a time are
+    /// answered; beyond that they are closed at once), so excess load never piles up.
+    pub max_connections_per_listener: usize,
+    /// Connections being refused with 503 at once, per listener.
+    pub max_refusing_connections: usize,
     /// Subscribers one vpn tenant may hold; the next create answers 507.
     pub max_subscribers_per_tenant: usize,
     /// Characters allowed in a vpn device name.
@@ -28,6 +40,11 @@ impl Default for Limits {
         Limits {
             max_body_bytes: 64 * 1024,
             header_read_timeout_ms: 10_000,
+            max_uri_bytes: 8 * 1024,
+            max_header_bytes: 16 * 1024,
+            max_headers: 64,
+            max_connections_per_listener: 2_048,
+            max_refusing_connections: 64,
             shutdown_grace_ms: 5_000,
             max_subscribers_per_tenant: 1_000_000,
             max_device_name_chars: 64,
@@ -39,6 +56,13 @@ impl Default for Limits {
 impl Limits {
     pub fn header_read_timeout(&self) -> Duration {
         Duration::from_millis(self.header_read_timeout_ms)
+    }
+
+    /// hyper's own bound on a request head (request line and headers): past it hyper answers
+    /// a bare 431 and closes, before any family code runs. Set well above the family-format
+    /// limits so that a client just over them still gets the family's own 414 or 431.
+    pub fn hard_max_head_bytes(&self) -> usize {
+        self.max_uri_bytes + 2 * self.max_header_bytes
     }
 
     pub fn shutdown_grace(&self) -> Duration {

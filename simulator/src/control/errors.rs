@@ -26,6 +26,9 @@ pub enum ControlError {
     PayloadTooLarge { max_body_bytes: usize },
     #[error("Content-Type {content_type} is not supported; send application/json")]
     UnsupportedMediaType { content_type: String },
+    /// Over a listener limit (414, 431, 503); the message names the limit.
+    #[error("{message}")]
+    OverLimit { status: StatusCode, message: String },
 }
 
 impl ControlError {
@@ -44,6 +47,7 @@ impl ControlError {
             ControlError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ControlError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ControlError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ControlError::OverLimit { status, .. } => *status,
         }
     }
 
@@ -64,6 +68,7 @@ impl From<Rejection> for ControlError {
                 ControlError::UnsupportedMediaType { content_type }
             }
             Rejection::MalformedJson { detail } => ControlError::MalformedBody { detail },
+            Rejection::OverLimit { status, message } => ControlError::OverLimit { status, message },
             Rejection::InvalidField { field, detail } => {
                 ControlError::InvalidField { field, rule: detail }
             }

@@ -91,6 +91,11 @@ pub enum Rejection {
     MethodNotAllowed { allowed: Vec<Method> },
     /// The body is over `max_body_bytes`.
     PayloadTooLarge { max_body_bytes: usize },
+    /// The request is over a listener limit other than the body's: 414 (target longer than
+    /// `max_uri_bytes`), 431 (headers over `max_header_bytes` or `max_headers`), 503 (the
+    /// listener serves `max_connections_per_listener` connections already). `message` names
+    /// the limit and its value.
+    OverLimit { status: http::StatusCode, message: String },
     /// The body's `Content-Type` is not JSON. Carries the type as sent.
     UnsupportedMediaType { content_type: String },
     /// The body is not a JSON document at all (syntax error, truncated, not UTF-8).

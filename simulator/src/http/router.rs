@@ -1,6 +1,8 @@
 //! Routing and the per-request pipeline shared by every family.
 //!
 //! # Order of checks
+//! 0. request target over `max_uri_bytes` → 414; headers over `max_header_bytes` or
+//!    `max_headers` → 431 (hyper itself refuses heads over `Limits::hard_max_head_bytes`);
 //! 1. path → 404; `OPTIONS` → 204 with `Allow`; method → 405 with `Allow`;
 //! 2. declared `Content-Length` over `max_body_bytes` → 413 (before reading anything);
 //! 3. authentication (the family's 401/403);
@@ -24,6 +26,7 @@ use super::Response;
 use super::call::Call;
 use super::endpoint::{Endpoint, Family, Rejection};
 use super::reply;
+use crate::config::Limits;
 
 /// Upper bound on path parameters in one template; the tables use at most two.
 const MAX_PATH_PARAMS: usize = 8;
@@ -113,6 +116,10 @@ impl<F: Family> FamilyRouter<F> {
         let (parts, body) = request.into_parts();
         let path = parts.uri.path();
         let query = parts.uri.query().unwrap_or("");
+        if let Some(rejection) = over_limit(&parts, family.limits()) {
+            let call = Call::new(&parts.method, path, query, &parts.headers, Bytes::new(), &[]);
+            return family.render_error(rejection.into(), &call);
+        }
         let mut params: [(&str, &str); MAX_PATH_PARAMS] = [("", ""); MAX_PATH_PARAMS];
         let mut n_params = 0;
 
@@ -179,20 +186,27 @@ impl<F: Family> FamilyRouter<F> {
             return family.render_error(rejection.into(), &call);
         }
 
-        call.body = match Limited::new(body, limits.max_body_bytes).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(error) if error.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
-                let rejection =
-                    Rejection::PayloadTooLarge { max_body_bytes: limits.max_body_bytes };
-                return family.render_error(rejection.into(), &call);
-            }
-            Err(error) => {
-                // The client went away or sent a broken chunked encoding; nobody may be
-                // listening, but answer in the family's format all the same.
-                let rejection = Rejection::MalformedJson {
-                    detail: format!("the request body could not be read: {error}"),
-                };
-                return family.render_error(rejection.into(), &call);
+        // A request without a body (every GET and DELETE) skips the collecting machinery.
+        call.body = if body.is_end_stream() {
+            Bytes::new()
+        } else {
+            match Limited::new(body, limits.max_body_bytes).collect().await {
+                Ok(collected) => collected.to_bytes(),
+                Err(error)
+                    if error.downcast_ref::<http_body_util::LengthLimitError>().is_some() =>
+                {
+                    let rejection =
+                        Rejection::PayloadTooLarge { max_body_bytes: limits.max_body_bytes };
+                    return family.render_error(rejection.into(), &call);
+                }
+                Err(error) => {
+                    // The client went away or sent a broken chunked encoding; nobody may be
+                    // listening, but answer in the family's format all the same.
+                    let rejection = Rejection::MalformedJson {
+                        detail: format!("the request body could not be read: {error}"),
+                    };
+                    return family.render_error(rejection.into(), &call);
+                }
             }
         };
 
@@ -201,6 +215,54 @@ impl<F: Family> FamilyRouter<F> {
             Err(error) => family.render_error(error, &call),
         }
     }
+}
+
+impl<F: Family> FamilyRouter<F> {
+    /// Answers `request` with `rejection` in the family's format, without routing it (the
+    /// listener uses it to refuse connections over `max_connections_per_listener`).
+    pub fn refuse<B>(&self, family: &F, request: Request<B>, rejection: Rejection) -> Response {
+        let (parts, _body) = request.into_parts();
+        let query = parts.uri.query().unwrap_or("");
+        let call =
+            Call::new(&parts.method, parts.uri.path(), query, &parts.headers, Bytes::new(), &[]);
+        family.render_error(rejection.into(), &call)
+    }
+}
+
+/// The 414 or 431 a request head deserves, if any.
+fn over_limit(parts: &http::request::Parts, limits: &Limits) -> Option<Rejection> {
+    let target_bytes = parts.uri.path().len() + parts.uri.query().map_or(0, |q| q.len() + 1);
+    if target_bytes > limits.max_uri_bytes {
+        return Some(Rejection::OverLimit {
+            status: StatusCode::URI_TOO_LONG,
+            message: format!(
+                "The request target is {target_bytes} bytes, over max_uri_bytes ({})",
+                limits.max_uri_bytes
+            ),
+        });
+    }
+    let n_headers = parts.headers.len();
+    if n_headers > limits.max_headers {
+        return Some(Rejection::OverLimit {
+            status: StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            message: format!(
+                "The request has {n_headers} headers, over max_headers ({})",
+                limits.max_headers
+            ),
+        });
+    }
+    let header_bytes: usize =
+        parts.headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
+    if header_bytes > limits.max_header_bytes {
+        return Some(Rejection::OverLimit {
+            status: StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            message: format!(
+                "The request headers take {header_bytes} bytes, over max_header_bytes ({})",
+                limits.max_header_bytes
+            ),
+        });
+    }
+    None
 }
 
 /// `application/json`, `application/<anything>+json`, with or without parameters.

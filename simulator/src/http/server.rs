@@ -11,11 +11,17 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
-use super::endpoint::Family;
+use http::StatusCode;
+
+use super::endpoint::{Family, Rejection};
 use super::router::{FamilyRouter, TableError};
+
+/// How long a refused connection may take to send its request head before it is closed
+/// without an answer.
+const REFUSAL_HEAD_TIMEOUT_MS: u64 = 1_000;
 
 /// Pause after a failed `accept` (e.g. out of file descriptors) so the loop does not spin.
 const ACCEPT_ERROR_BACKOFF_MS: u64 = 10;
@@ -34,11 +40,22 @@ pub fn spawn_listener<F: Family>(
     let handle = tokio::spawn(async move {
         let graceful = GracefulShutdown::new();
         let limits = family.limits().clone();
+        // The header-read timeout also closes idle keep-alive connections: hyper starts it
+        // whenever it waits for a request head, including between requests.
         let mut builder = http1::Builder::new();
         builder
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_read_timeout())
+            .max_header_size(limits.hard_max_head_bytes())
             .keep_alive(true);
+        let mut refusing = http1::Builder::new();
+        refusing
+            .timer(TokioTimer::new())
+            .header_read_timeout(Duration::from_millis(REFUSAL_HEAD_TIMEOUT_MS))
+            .max_header_size(limits.hard_max_head_bytes())
+            .keep_alive(false);
+        let serving = Arc::new(Semaphore::new(limits.max_connections_per_listener));
+        let refusals = Arc::new(Semaphore::new(limits.max_refusing_connections));
         loop {
             let accepted = tokio::select! {
                 accepted = listener.accept() => accepted,
@@ -56,6 +73,32 @@ pub fn spawn_listener<F: Family>(
             if let Err(error) = stream.set_nodelay(true) {
                 tracing::debug!(family = F::NAME, %error, "TCP_NODELAY not set");
             }
+            let Ok(permit) = serving.clone().try_acquire_owned() else {
+                // Over `max_connections_per_listener`: answer 503 in the family's format and
+                // close, or close at once when even the refusals are at their bound.
+                if let Ok(refusal) = refusals.clone().try_acquire_owned() {
+                    let family = family.clone();
+                    let router = router.clone();
+                    let max = limits.max_connections_per_listener;
+                    let service = service_fn(move |request| {
+                        let rejection = Rejection::OverLimit {
+                            status: StatusCode::SERVICE_UNAVAILABLE,
+                            message: format!(
+                                "The listener serves max_connections_per_listener ({max}) \
+                                 connections already; retry shortly"
+                            ),
+                        };
+                        let response = router.refuse(&*family, request, rejection);
+                        async move { Ok::<_, Infallible>(response) }
+                    });
+                    let connection = refusing.serve_connection(TokioIo::new(stream), service);
+                    tokio::spawn(async move {
+                        let _ = connection.await;
+                        drop(refusal);
+                    });
+                }
+                continue;
+            };
             let family = family.clone();
             let router = router.clone();
             let service = service_fn(move |request| {
@@ -72,6 +115,7 @@ pub fn spawn_listener<F: Family>(
                 if let Err(error) = connection.await {
                     tracing::debug!(family = F::NAME, %error, "connection ended with an error");
                 }
+                drop(permit);
             });
         }
         drop(listener);

@@ -8,6 +8,7 @@ mod conform;
 mod control;
 mod daemon;
 mod exotel;
+mod limits;
 mod openapi;
 mod support;
 mod vpn;

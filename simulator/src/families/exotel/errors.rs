@@ -70,6 +70,9 @@ pub enum ExotelError {
     PayloadTooLarge { max_body_bytes: usize },
     /// The account used up its requests of the current one-minute window.
     RateLimited { requests_per_minute: u32, retry_after_s: u64 },
+    /// Over a listener limit (414, 431, 503); the description names the limit. The code is
+    /// the status, as for 405 and 413 (Exotel documents none for these).
+    OverLimit { status: StatusCode, description: String },
     /// A bug (a JWT that cannot be encoded). No input reaches it; logged loudly if reached.
     Internal { detail: String },
 }
@@ -208,6 +211,12 @@ impl ExotelError {
                      retry after {retry_after_s} s"
                 ),
             ),
+            E::OverLimit { status, description } => (
+                *status,
+                status.as_u16(),
+                status.canonical_reason().unwrap_or("Error"),
+                description.clone(),
+            ),
             E::Internal { detail } => {
                 (StatusCode::INTERNAL_SERVER_ERROR, 1004, MESSAGE_INTERNAL, detail.clone())
             }
@@ -260,6 +269,9 @@ impl From<Rejection> for ExotelError {
                 ExotelError::UnsupportedContentType { content_type }
             }
             Rejection::MalformedJson { detail } => ExotelError::MalformedBody { detail },
+            Rejection::OverLimit { status, message } => {
+                ExotelError::OverLimit { status, description: message }
+            }
             // The wire types declare every field optional, so "is required" cannot come from
             // them; a wrong JSON type is a decoding failure (1007), as in Exotel's Go decoder
             // ("json: cannot unmarshal number into Go struct field ...").

@@ -66,7 +66,10 @@ status where Exotel documents none; also 405 and 413).
 Checks run in this order: route (404/405) → declared body size (413) → Basic credentials \
 (401) → the account's rate limit (429, default 200 requests/minute) → path SID (403) → \
 content type (415) → body (400/1007) → field rules (400/1001/1002) → state (404/409). \
-Timestamps are RFC 3339 in the account's UTC offset (default +05:30) from the simulated clock.";
+Timestamps are RFC 3339 in the account's UTC offset (default +05:30) from the simulated clock. \
+Listener limits answer in the envelope with code = status: 413, 414 (target over \
+max_uri_bytes), 431 (headers over max_header_bytes or max_headers), 503 \
+(max_connections_per_listener reached).";
 
 pub struct ExotelFamily {
     sim: Arc<Sim>,

@@ -47,6 +47,9 @@ pub enum VpnError {
     PayloadTooLarge { max_body_bytes: usize },
     #[error("Content-Type {content_type} is not supported; send application/json")]
     UnsupportedMediaType { content_type: String },
+    /// Over a listener limit (414, 431, 503); the message names the limit.
+    #[error("{message}")]
+    OverLimit { status: StatusCode, message: String },
     /// The tenant holds `max_subscribers_per_tenant` subscribers already.
     #[error("The tenant already holds max_subscribers_per_tenant ({max}) subscribers")]
     TenantFull { max: usize },
@@ -87,6 +90,7 @@ impl VpnError {
             VpnError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             VpnError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             VpnError::TenantFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
+            VpnError::OverLimit { status, .. } => *status,
         }
     }
 
@@ -129,6 +133,7 @@ impl From<Rejection> for VpnError {
                 VpnError::UnsupportedMediaType { content_type }
             }
             Rejection::MalformedJson { detail } => VpnError::MalformedBody { detail },
+            Rejection::OverLimit { status, message } => VpnError::OverLimit { status, message },
             Rejection::InvalidField { field, detail } => {
                 let rule = match field_rule(&field) {
                     _ if detail == "is required" => detail,
@@ -170,6 +175,9 @@ fn status_title(status: StatusCode) -> &'static str {
         409 => "Conflict",
         413 => "Payload Too Large",
         415 => "Unsupported Media Type",
+        414 => "URI Too Long",
+        431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
         507 => "Insufficient Storage",
         _ => "General Server Error",
     }

@@ -103,7 +103,10 @@ provsim's control plane (a client login on the real platform); at the cap activa
 refused with 409. Deleting a device frees its slot at once; lowering `licenses` below the \
 current number keeps every device and refuses new ones.
 - Another tenant's subscriber is 404 (no existence leak).
-- `user_id` is a 10-digit decimal string; device ids are 12 upper-case hex digits.";
+- `user_id` is a 10-digit decimal string; device ids are 12 upper-case hex digits.
+- Listener limits answer in the same error format: 413 (body over max_body_bytes), 414 \
+(target over max_uri_bytes), 431 (headers over max_header_bytes or max_headers), 503 \
+(max_connections_per_listener reached).";
 
 /// The token of `Bearer <token>` (scheme case-insensitive, as RFC 7235 says).
 fn bearer_token(value: &str) -> Option<&str> {

@@ -29,6 +29,9 @@ pub enum DaemonError {
     BadRequest { detail: String },
     #[error("The request body is larger than max_body_bytes ({max_body_bytes} bytes)")]
     PayloadTooLarge { max_body_bytes: usize },
+    /// Over a listener limit (414, 431, 503); the message names the limit.
+    #[error("{message}")]
+    OverLimit { status: StatusCode, message: String },
 }
 
 impl DaemonError {
@@ -40,6 +43,7 @@ impl DaemonError {
             DaemonError::UnknownDevice | DaemonError::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             DaemonError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             DaemonError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            DaemonError::OverLimit { status, .. } => *status,
         }
     }
 
@@ -56,6 +60,7 @@ impl From<Rejection> for DaemonError {
             Rejection::PayloadTooLarge { max_body_bytes } => {
                 DaemonError::PayloadTooLarge { max_body_bytes }
             }
+            Rejection::OverLimit { status, message } => DaemonError::OverLimit { status, message },
             // The daemon reads no bodies; these cannot occur, but map them to a plain 400.
             Rejection::UnsupportedMediaType { content_type } => DaemonError::BadRequest {
                 detail: format!("unexpected body of type {content_type}"),

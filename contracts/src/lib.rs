@@ -32,6 +32,8 @@
 //! - `client`, [`exchange`](Exchange): the HTTP client and what reports keep of a request;
 //! - `checks`: one module per kind of check;
 //! - `runner`: the order of a run; [`phase`](ExtraPhase): checks the caller plugs in;
+//! - [`stateful`]: [`LinksPhase`], the stateful phase of `--stateful`, driven by the
+//!   document's `links`;
 //! - [`report`]: the result, as JUnit XML and Markdown; `progress`: the stderr line;
 //! - [`limits`]: every bound, named with its unit.
 
@@ -50,6 +52,7 @@ mod runner;
 mod sample;
 pub mod schema;
 mod spec;
+pub mod stateful;
 mod volatile;
 
 pub use args::{ConformArgs, Credential, CredentialParseError};
@@ -61,6 +64,7 @@ pub use phase::{ExtraPhase, PhaseContext};
 pub use report::{CheckId, CheckResult, OperationReport, Outcome, Report, Summary};
 pub use runner::{run, run_with};
 pub use spec::load as load_spec;
+pub use stateful::LinksPhase;
 /// The HTTP method type of [`RequestSpec`] (the `http` crate's, as re-exported by ureq).
 pub use ureq::http::Method;
 

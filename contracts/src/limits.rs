@@ -38,3 +38,8 @@ pub const MAX_REDIRECTS: u32 = 0;
 
 /// Default of `--timeout-ms`: the longest one request (connect, send, receive) may take.
 pub const DEFAULT_TIMEOUT_MS: u64 = 5_000;
+
+/// The most requests the stateful phase sends for one operation with links: its own request
+/// (and one retry), the linked calls and the checks after a delete. A document whose links
+/// fan out further has the rest reported as skipped, so one run stays bounded.
+pub const MAX_LINKED_CALLS_PER_OPERATION: usize = 64;

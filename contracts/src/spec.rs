@@ -10,7 +10,7 @@ use std::io::Read;
 use std::path::Path;
 
 use openapiv3::{
-    Components, Example, Header, OpenAPI, Operation, Parameter, ParameterData, ReferenceOr,
+    Components, Example, Header, Link, OpenAPI, Operation, Parameter, ParameterData, ReferenceOr,
     RequestBody, Response, SecurityScheme,
 };
 use serde_json::Value;
@@ -294,6 +294,7 @@ component!(Response, "responses", responses);
 component!(Header, "headers", headers);
 component!(Example, "examples", examples);
 component!(SecurityScheme, "securitySchemes", security_schemes);
+component!(Link, "links", links);
 
 /// How many `$ref` hops are followed before a chain is declared circular.
 const MAX_REF_HOPS: usize = 16;

@@ -22,16 +22,35 @@ pub enum Body {
     Raw { media_type: String, bytes: Vec<u8> },
 }
 
+/// A value that replaces a parameter's example in a request (the stateful phase passes the
+/// values of a link this way).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamValue {
+    pub location: ParamIn,
+    pub name: String,
+    pub value: String,
+}
+
 /// The example request of an operation: its URL with example parameters, the given
 /// credentials and body.
 pub fn build(api: &Api<'_>, op: &Op<'_>, auth: &AppliedAuth, body: Body) -> RequestSpec {
-    let mut url = url_for(api, op);
+    build_with(api, op, auth, body, &[])
+}
+
+/// [`build`] with some parameters given instead of their examples. A given value is sent even
+/// for an optional parameter without an example.
+pub fn build_with(
+    api: &Api<'_>,
+    op: &Op<'_>,
+    auth: &AppliedAuth,
+    body: Body,
+    given: &[ParamValue],
+) -> RequestSpec {
+    let mut url = url_with(api, op, given);
     {
         let mut query = url.query_pairs_mut();
-        for param in op.params.iter().filter(|p| p.location == ParamIn::Query) {
-            if let Some(sample) = sample::parameter(api, param.data) {
-                query.append_pair(&param.data.name, &to_param_string(&sample.value));
-            }
+        for (name, value) in param_values(api, op, ParamIn::Query, given) {
+            query.append_pair(&name, &value);
         }
         for (name, value) in &auth.query {
             query.append_pair(name, value);
@@ -41,11 +60,7 @@ pub fn build(api: &Api<'_>, op: &Op<'_>, auth: &AppliedAuth, body: Body) -> Requ
         url.set_query(None);
     }
     let mut headers: Vec<(String, String)> = Vec::new();
-    for param in op.params.iter().filter(|p| p.location == ParamIn::Header) {
-        if let Some(sample) = sample::parameter(api, param.data) {
-            headers.push((param.data.name.clone(), to_param_string(&sample.value)));
-        }
-    }
+    headers.extend(param_values(api, op, ParamIn::Header, given));
     headers.extend(auth.headers.iter().cloned());
     let body = match body {
         Body::None => None,
@@ -63,17 +78,10 @@ pub fn build(api: &Api<'_>, op: &Op<'_>, auth: &AppliedAuth, body: Body) -> Requ
 }
 
 /// The operation's URL: base URL, then the path template with each `{name}` replaced by the
-/// parameter's example (percent-encoded as one path segment).
-pub fn url_for(api: &Api<'_>, op: &Op<'_>) -> Url {
+/// given value or the parameter's example (percent-encoded as one path segment).
+pub fn url_with(api: &Api<'_>, op: &Op<'_>, given: &[ParamValue]) -> Url {
     let mut url = api.base_url.clone();
-    let path_values: Vec<(String, String)> = op
-        .params
-        .iter()
-        .filter(|p| p.location == ParamIn::Path)
-        .filter_map(|p| {
-            sample::parameter(api, p.data).map(|s| (p.data.name.clone(), to_param_string(&s.value)))
-        })
-        .collect();
+    let path_values = param_values(api, op, ParamIn::Path, given);
     if let Ok(mut segments) = url.path_segments_mut() {
         segments.pop_if_empty();
         for template in op.path.trim_start_matches('/').split('/') {
@@ -85,6 +93,29 @@ pub fn url_for(api: &Api<'_>, op: &Op<'_>) -> Url {
         }
     }
     url
+}
+
+/// The `(name, value)` of every parameter of one location a request carries, in the document's
+/// order: the given value, else the example (see [`sample::parameter`]). Given values for
+/// parameters the operation does not document are left out.
+pub fn param_values(
+    api: &Api<'_>,
+    op: &Op<'_>,
+    location: ParamIn,
+    given: &[ParamValue],
+) -> Vec<(String, String)> {
+    op.params
+        .iter()
+        .filter(|p| p.location == location)
+        .filter_map(|p| {
+            let name = &p.data.name;
+            let value = match given.iter().find(|g| g.location == location && g.name == *name) {
+                Some(given) => given.value.clone(),
+                None => to_param_string(&sample::parameter(api, p.data)?.value),
+            };
+            Some((name.clone(), value))
+        })
+        .collect()
 }
 
 /// The value of the JSONP callback parameter the example request sends, if the operation
@@ -186,6 +217,34 @@ paths:
         let bare = build(&api, &api.ops[0], &AppliedAuth::default(), Body::None);
         assert_eq!(bare.url.query(), Some("func=cb"));
         assert_eq!(bare.body, None);
+    }
+
+    #[test]
+    fn given_values_replace_examples_and_fill_optional_parameters() {
+        let doc: OpenAPI = serde_norway::from_str(DOC).unwrap();
+        let api = Api::new(&doc, &Url::parse("http://127.0.0.1:9/").unwrap()).unwrap();
+        let given = |location, name: &str, value: &str| ParamValue {
+            location,
+            name: name.to_owned(),
+            value: value.to_owned(),
+        };
+        let request = build_with(
+            &api,
+            &api.ops[0],
+            &AppliedAuth::default(),
+            Body::None,
+            &[
+                given(ParamIn::Path, "user_id", "6248786339"),
+                given(ParamIn::Query, "page", "2"),
+                given(ParamIn::Header, "X-Trace", "t-2"),
+                given(ParamIn::Query, "undocumented", "x"),
+            ],
+        );
+        assert_eq!(
+            request.url.as_str(),
+            "http://127.0.0.1:9/base/subscribers/6248786339/devices/7?func=cb&page=2"
+        );
+        assert_eq!(request.headers, vec![("X-Trace".to_owned(), "t-2".to_owned())]);
     }
 
     #[test]

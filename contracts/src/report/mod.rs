@@ -83,6 +83,17 @@ pub enum CheckId {
     MalformedBody,
     /// A GET answers the same before and after the negative requests.
     NoStateChange,
+    /// Stateful phase: the request of an operation with `links` answered a documented 2xx,
+    /// so its links could be followed (skipped, with the reason, when it did not).
+    LinkSource,
+    /// Stateful phase: a link's runtime expressions were evaluated and the linked operation
+    /// was called with their values.
+    LinkFollowed,
+    /// Stateful phase: a linked GET of the resource just created answers 2xx.
+    ResourceReadable,
+    /// Stateful phase: after a linked DELETE answered 2xx, the linked GETs and the DELETE
+    /// itself answer a documented 404 or 410.
+    GoneAfterDelete,
     /// A check of an extra phase, named by the phase.
     Phase(String),
 }
@@ -102,6 +113,10 @@ impl CheckId {
             CheckId::WrongType => "wrong-type",
             CheckId::MalformedBody => "malformed-body",
             CheckId::NoStateChange => "no-state-change",
+            CheckId::LinkSource => "link-source",
+            CheckId::LinkFollowed => "link-followed",
+            CheckId::ResourceReadable => "resource-readable",
+            CheckId::GoneAfterDelete => "gone-after-delete",
             CheckId::Phase(name) => name,
         }
     }

@@ -17,6 +17,7 @@ fn each_violation_is_reported_precisely() {
         list_gives_size_as_string: true,
         put_widgets_405_without_allow: true,
         create_accepts_missing_size: true,
+        ..Bugs::default()
     });
     let reports = TempDir::new("broken");
     let args = args(server.url(), &reports);

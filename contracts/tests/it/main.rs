@@ -7,4 +7,5 @@ mod broken;
 mod correct;
 mod hostile;
 mod phases;
+mod stateful;
 mod support;

@@ -12,15 +12,22 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use provsim::config::FamilyId;
-use provsim_contracts::{ConformArgs, Report, run};
+use provsim_contracts::{ConformArgs, LinksPhase, Report, run_with};
 use tokio::net::TcpListener;
 
 use crate::support::{TestSim, send_to};
 
-/// Runs the checks of `family`'s contract against `target` on a blocking thread.
-async fn conform(family: FamilyId, target: SocketAddr, report_dir: &std::path::Path) -> Report {
+/// Runs the checks of `family`'s contract (and, with `stateful`, the links-driven phase)
+/// against `target` on a blocking thread.
+async fn conform(
+    family: FamilyId,
+    target: SocketAddr,
+    report_dir: &std::path::Path,
+    stateful: bool,
+) -> Report {
     let mut args = ConformArgs::new(format!("http://{target}").parse().unwrap(), family.name());
     args.quiet = true;
+    args.stateful = stateful;
     args.report_dir = report_dir.to_owned();
     let credential = match family {
         FamilyId::Vpn => Some("bearer:vpn-demo-key"),
@@ -30,7 +37,8 @@ async fn conform(family: FamilyId, target: SocketAddr, report_dir: &std::path::P
     args.auth.extend(credential.map(|c| c.parse().unwrap()));
     let doc = provsim::openapi::document(family);
     tokio::task::spawn_blocking(move || {
-        let report = run(&doc, &args).expect("the run completes");
+        let mut stateful = LinksPhase::default();
+        let report = run_with(&doc, &args, &mut [&mut stateful]).expect("the run completes");
         report.write_junit(&args.report_dir).expect("JUnit report written");
         report.write_markdown(&args.report_dir).expect("Markdown report written");
         report
@@ -51,7 +59,7 @@ async fn the_simulator_passes_every_contract() {
     let sim = TestSim::start().await;
     let dir = tempdir("conform-pass");
     for family in FamilyId::ALL {
-        let report = conform(family, sim.addr(family), &dir).await;
+        let report = conform(family, sim.addr(family), &dir, true).await;
         assert!(!report.failed(), "{family:?}: {:#?}", failures(&report));
         assert!(
             report.summary().n_passed > 5,
@@ -126,7 +134,7 @@ async fn a_broken_target_gets_precise_findings_and_reports() {
     let sim = TestSim::start().await;
     let proxy = tampering_proxy(sim.addr(FamilyId::Vpn)).await;
     let dir = tempdir("conform-broken");
-    let report = conform(FamilyId::Vpn, proxy, &dir).await;
+    let report = conform(FamilyId::Vpn, proxy, &dir, false).await;
     let found = failures(&report);
     assert!(report.failed());
     assert!(

@@ -34,6 +34,8 @@ pub struct Bugs {
     pub put_widgets_405_without_allow: bool,
     /// `createWidget` accepts a body without `size` (and stores the widget).
     pub create_accepts_missing_size: bool,
+    /// `deleteWidget` answers 204 but keeps the widget.
+    pub delete_keeps_widget: bool,
 }
 
 struct Widget {
@@ -44,6 +46,9 @@ struct Widget {
 
 struct State {
     bugs: Bugs,
+    /// `createWidget` answers 409 for a name that a widget already has (not in the fixture
+    /// document, which documents no 409: tests that use it add one).
+    unique_names: bool,
     widgets: Mutex<BTreeMap<String, Widget>>,
     next_id: Mutex<u64>,
     /// Stamps every answer, so `served_at` and `uptime_s` differ on every request (the
@@ -60,6 +65,15 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(bugs: Bugs) -> TestServer {
+        TestServer::start_with(bugs, false)
+    }
+
+    /// A server whose `createWidget` refuses a name that exists with 409.
+    pub fn start_with_unique_names(bugs: Bugs) -> TestServer {
+        TestServer::start_with(bugs, true)
+    }
+
+    fn start_with(bugs: Bugs, unique_names: bool) -> TestServer {
         let mut widgets = BTreeMap::new();
         widgets.insert(
             "w1".to_owned(),
@@ -67,6 +81,7 @@ impl TestServer {
         );
         let state = Arc::new(State {
             bugs,
+            unique_names,
             widgets: Mutex::new(widgets),
             next_id: Mutex::new(2),
             n_requests: Mutex::new(0),
@@ -226,7 +241,9 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Result<Answer,
                     json_answer(status, &widget_json(&id, widget, stamp, false))
                 }
                 (_, Some(_)) => {
-                    widgets.remove(&id);
+                    if !bugs.delete_keeps_widget {
+                        widgets.remove(&id);
+                    }
                     let mut response = Response::new(Full::new(Bytes::new()));
                     *response.status_mut() = StatusCode::NO_CONTENT;
                     response
@@ -263,6 +280,9 @@ async fn create(state: &State, request: Request<Incoming>, stamp: u64) -> Answer
         Some(Value::String(color)) => Some(color.clone()),
         Some(_) => return error(StatusCode::BAD_REQUEST, "color must be a string or null"),
     };
+    if state.unique_names && state.widgets.lock().unwrap().values().any(|w| w.name == name) {
+        return error(StatusCode::CONFLICT, "a widget of that name exists");
+    }
     let id = {
         let mut next = state.next_id.lock().unwrap();
         let id = format!("w{next}");

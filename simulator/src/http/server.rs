@@ -105,6 +105,23 @@ pub fn spawn_listener<F: Family>(
                 let family = family.clone();
                 let router = router.clone();
                 async move {
+                    // One line per request at `debug` only: at the default `info` level the
+                    // callsite is disabled and costs a branch, not a format.
+                    if tracing::enabled!(tracing::Level::DEBUG) {
+                        let method = request.method().clone();
+                        let target = request.uri().clone();
+                        let started = std::time::Instant::now();
+                        let response = router.dispatch(&*family, request).await;
+                        tracing::debug!(
+                            family = F::NAME,
+                            %method,
+                            %target,
+                            status = response.status().as_u16(),
+                            elapsed_us = started.elapsed().as_micros() as u64,
+                            "request"
+                        );
+                        return Ok::<_, Infallible>(response);
+                    }
                     let response = router.dispatch(&*family, request).await;
                     Ok::<_, Infallible>(response)
                 }

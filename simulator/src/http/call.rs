@@ -150,6 +150,16 @@ mod tests {
         assert_eq!(field, "bundle");
     }
 
+    /// Found by `fuzz/json_decoders`: without serde_json's `float_roundtrip`, a long integer
+    /// literal parsed to an f64 that re-parsed, once printed, to a neighbouring f64.
+    #[test]
+    fn long_numbers_survive_a_round_trip() {
+        let text = "666666666666666666666666666666666666610";
+        let first: serde_json::Number = decode_json(text.as_bytes()).unwrap();
+        let second: serde_json::Number = decode_json(first.to_string().as_bytes()).unwrap();
+        assert_eq!(first, second);
+    }
+
     #[test]
     fn unknown_fields_are_ignored() {
         let decoded: Outer =

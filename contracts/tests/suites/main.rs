@@ -15,6 +15,7 @@
 //!
 //! One test binary (see STYLE.md), a module per suite.
 
+mod interleave;
 mod schema_props;
 mod state_exotel;
 mod state_vpn;

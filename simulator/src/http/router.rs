@@ -169,7 +169,7 @@ impl<F: Family> FamilyRouter<F> {
             .and_then(|v| v.parse::<u64>().ok());
         if declared_len.is_some_and(|len| len > limits.max_body_bytes as u64) {
             let rejection = Rejection::PayloadTooLarge { max_body_bytes: limits.max_body_bytes };
-            return family.render_error(rejection.into(), &call);
+            return closing(family.render_error(rejection.into(), &call));
         }
 
         let principal = match family.authenticate(&call) {
@@ -197,7 +197,7 @@ impl<F: Family> FamilyRouter<F> {
                 {
                     let rejection =
                         Rejection::PayloadTooLarge { max_body_bytes: limits.max_body_bytes };
-                    return family.render_error(rejection.into(), &call);
+                    return closing(family.render_error(rejection.into(), &call));
                 }
                 Err(error) => {
                     // The client went away or sent a broken chunked encoding; nobody may be
@@ -227,6 +227,16 @@ impl<F: Family> FamilyRouter<F> {
             Call::new(&parts.method, parts.uri.path(), query, &parts.headers, Bytes::new(), &[]);
         family.render_error(rejection.into(), &call)
     }
+}
+
+/// Marks a response after which the connection is closed. A 413 leaves the rest of the body
+/// unread, so hyper closes the connection after answering; saying so lets a client that reuses
+/// connections open a new one instead of meeting a closed socket on its next request.
+fn closing(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
+    response
 }
 
 /// The 414 or 431 a request head deserves, if any.

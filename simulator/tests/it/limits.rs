@@ -130,3 +130,18 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_header_read_timeout()
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     devices_still_served(&sim).await;
 }
+
+#[tokio::test]
+async fn a_413_says_connection_close_and_the_next_connection_is_served() {
+    let sim = TestSim::start().await;
+    let body = "x".repeat(70 * 1024);
+    let request = format!(
+        "POST /subscribers HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {VPN_KEY}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let answer = raw(&sim, FamilyId::Vpn, request.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{}", &answer[..answer.len().min(200)]);
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    devices_still_served(&sim).await;
+}

@@ -28,6 +28,10 @@ pub enum Command {
     /// write JUnit XML and Markdown reports. Without --auth, the family's default-fixture
     /// credentials are used. Exits 1 when any check fails.
     Conform(provsim_contracts::ConformArgs),
+    /// Load a running implementation (or, without --target, a simulator started in-process
+    /// on free ports) with a goose scenario; writes goose's HTML, JSON and Markdown reports
+    /// and prints a summary table. Exits 1 when a request or a --threshold failed.
+    Load(provsim_loadtests::LoadArgs),
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +126,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Openapi(args) => openapi(args),
         Command::Conform(args) => conform(args),
+        Command::Load(args) => load(args),
     }
 }
 
@@ -223,7 +228,10 @@ fn conform(mut args: provsim_contracts::ConformArgs) -> ExitCode {
     if args.auth.is_empty() {
         args.auth = default_credentials(&args.family);
     }
-    let report = match provsim_contracts::run(&doc, &args) {
+    // `--stateful` adds the links-driven model phase: creates are followed through the
+    // document's `links` to the reads, updates and deletes of what they created.
+    let mut stateful = provsim_contracts::LinksPhase::default();
+    let report = match provsim_contracts::run_with(&doc, &args, &mut [&mut stateful]) {
         Ok(report) => report,
         Err(error) => {
             eprintln!("provsim: {error}");
@@ -257,6 +265,63 @@ fn conform(mut args: provsim_contracts::ConformArgs) -> ExitCode {
         args.family, summary.n_passed, summary.n_failed, summary.n_skipped
     );
     if report.failed() || n_without_credentials > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+fn load(args: provsim_loadtests::LoadArgs) -> ExitCode {
+    let targets = match provsim_loadtests::Targets::parse(&args.targets, args.scenario) {
+        Ok(targets) => targets,
+        Err(error) => {
+            eprintln!("provsim: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("provsim: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        // Without targets, a whole simulator on free ports, with the demo fixture the
+        // scenarios' default credentials belong to.
+        let (running, targets) = if targets.is_empty() {
+            let running = match app::start(&ServeConfig::ephemeral(), Fixture::demo()).await {
+                Ok(running) => running,
+                Err(error) => {
+                    eprintln!("provsim: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let targets = provsim_loadtests::Targets {
+                vpn: running.url(FamilyId::Vpn),
+                vpn_daemon: running.url(FamilyId::VpnDaemon),
+                exotel: running.url(FamilyId::Exotel),
+                control: running.url(FamilyId::Control),
+            };
+            eprintln!("provsim load: simulator started in-process ({targets:?})");
+            (Some(running), targets)
+        } else {
+            (None, targets)
+        };
+        let outcome = provsim_loadtests::run(&args, targets).await;
+        if let Some(running) = running {
+            running.shutdown().await;
+        }
+        match outcome {
+            Ok(outcome) => {
+                for path in &outcome.reports {
+                    eprintln!("wrote {}", path.display());
+                }
+                print!("{}", outcome.summary.to_table());
+                if outcome.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+            }
+            Err(error) => {
+                eprintln!("provsim: {error}");
+                ExitCode::from(2)
+            }
+        }
+    })
 }
 
 /// The default fixture's first credential of `family` (the README's credential table).
@@ -329,7 +394,12 @@ fn print_banner(running: &app::Running, fixture: &Fixture, seed: u64) {
 fn init_logging(format: LogFormat, filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours only for a terminal: CI logs and files get plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),

@@ -18,6 +18,7 @@
 //! - [`cli`]: the `provsim` command line.
 
 pub mod app;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -202,8 +202,22 @@ impl DeviceId {
 }
 
 impl std::fmt::Display for DeviceId {
+    /// Upper-case hex, at least 12 digits (zero-padded), as `{:012X}` writes it; by hand,
+    /// because every device in every list answer is rendered through here and the
+    /// formatting machinery costs ten times as much (issue 6).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:012X}", self.0)
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let mut digits = [b'0'; 16];
+        let mut n = self.0;
+        let mut start = digits.len();
+        while n != 0 {
+            start -= 1;
+            digits[start] = HEX[(n & 0xF) as usize];
+            n >>= 4;
+        }
+        let start = start.min(digits.len() - 12);
+        // Only ASCII hex digits were written.
+        f.write_str(std::str::from_utf8(&digits[start..]).unwrap_or_default())
     }
 }
 
@@ -252,8 +266,13 @@ pub fn parse_create(
     let order = parse_text("order", &request.order)?;
     let id_hub = parse_text("id_hub", &request.id_hub)?;
     let ob = parse_text("ob", &request.ob)?;
-    let expected_name = format!("{}@{}", request.id_hub, request.ob);
-    if request.name != expected_name {
+    // `name == format!("{id_hub}@{ob}")`, without building the string.
+    let name_matches = request
+        .name
+        .strip_prefix(request.id_hub.as_str())
+        .and_then(|rest| rest.strip_prefix('@'))
+        .is_some_and(|rest| rest == request.ob);
+    if !name_matches {
         return Err(VpnError::invalid("name", "must equal id_hub@ob"));
     }
     let password = parse_phone(&request.password)?;
@@ -468,9 +487,17 @@ mod tests {
 
     #[test]
     fn name_must_be_id_hub_at_ob() {
+        for bad in ["someone@else", "hub1@movistar ", "hub1movistar", "hub1@@movistar", "hub1@", ""]
+        {
+            let mut request = valid();
+            request.name = bad.into();
+            assert_eq!(field_of(parse_create(&request, &catalogue())), "name", "{bad}");
+        }
         let mut request = valid();
-        request.name = "someone@else".into();
-        assert_eq!(field_of(parse_create(&request, &catalogue())), "name");
+        request.id_hub = "a@b".into();
+        request.ob = "c".into();
+        request.name = "a@b@c".into();
+        assert!(parse_create(&request, &catalogue()).is_ok());
     }
 
     #[test]
@@ -561,6 +588,11 @@ mod tests {
         }
         assert_eq!(DeviceId::parse("0a1b2c3d4e5f"), Some(DeviceId(0x0A1B_2C3D_4E5F)));
         assert_eq!(DeviceId(0x0A1B_2C3D_4E5F).to_string(), "0A1B2C3D4E5F");
+        for n in
+            [0, 1, 0xABC, 0xFFFF_FFFF_FFFF, 0x1_0000_0000_0000, u64::MAX, 0x0123_4567_89AB_CDEF]
+        {
+            assert_eq!(DeviceId(n).to_string(), format!("{n:012X}"), "{n:#x}");
+        }
         for bad in ["", "XYZ", "12345678901234567"] {
             assert_eq!(DeviceId::parse(bad), None, "{bad}");
         }

@@ -11,6 +11,7 @@
 //! and looks only into that tenant's book; a device id of another tenant is "not found".
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, Hasher};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use dashmap::DashMap;
@@ -43,7 +44,7 @@ pub struct VpnState {
     tenants: Vec<Tenant>,
     by_key: HashMap<String, TenantIdx>,
     by_name: HashMap<String, TenantIdx>,
-    device_owner: DashMap<DeviceId, TenantIdx>,
+    device_owner: DashMap<DeviceId, TenantIdx, IdHash>,
     activations: Mutex<Activations>,
     fixture: Vec<TenantFixture>,
     seed: u64,
@@ -56,24 +57,44 @@ struct Tenant {
 }
 
 /// One tenant's data.
+///
+/// Memory layout (issue 6: at most 1 KiB per subscriber with two devices at 1,000,000
+/// subscribers, `benches/scale.rs`): a subscriber's text fields share one allocation
+/// ([`StoredRecord`]), its device list is an exact-size boxed slice, a device with its
+/// default name stores no name, and a link packs its state in two integers. The id-keyed maps
+/// hash with [`IdHash`] instead of SipHash.
 struct Book {
-    subscribers: HashMap<UserId, Subscriber>,
+    subscribers: HashMap<UserId, Subscriber, IdHash>,
     orders: HashMap<Box<str>, UserId>,
     license_keys: HashMap<Box<str>, UserId>,
-    devices: HashMap<DeviceId, Device>,
+    devices: HashMap<DeviceId, Device, IdHash>,
     rng: IdRng,
 }
 
 struct Subscriber {
-    record: NewSubscriber,
-    /// In activation order.
-    devices: Vec<DeviceId>,
+    record: StoredRecord,
+    /// In activation order. Changes only on activation and deletion, so it is kept at its
+    /// exact size rather than as a growable `Vec` (16 bytes and no spare capacity).
+    devices: Box<[DeviceId]>,
+}
+
+/// A [`NewSubscriber`] as stored: `order`, `id_hub`, `ob`, `password` and `locale` are
+/// concatenated into one allocation (five small allocations cost about 160 bytes of heap
+/// per subscriber, one costs about 48), cut by the lengths kept beside it.
+struct StoredRecord {
+    text: Box<str>,
+    /// Byte lengths of `order`, `id_hub`, `ob` and `password`; `locale` is the rest.
+    lens: [u32; 4],
+    bundle: Bundle,
+    license_key: Option<Box<str>>,
+    price_cents: Option<u64>,
 }
 
 struct Device {
     owner: UserId,
     kind: DeviceKind,
-    name: Box<str>,
+    /// `None`: the kind's default name (`My Desktop`, `My Phone`), stored nowhere.
+    name: Option<Box<str>>,
     activation_seq: u64,
     link: Link,
 }
@@ -81,9 +102,100 @@ struct Device {
 /// Whether a device's VPN tunnel is up, and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Link {
-    connected_since_ms: Option<i64>,
+    /// Start of the current session, or [`NOT_CONNECTED`] (an `Option<i64>` would take 16
+    /// bytes; no simulated clock reaches `i64::MIN`, which is before year 0).
+    connected_since_ms: i64,
     /// Length of the last session, kept after a disconnect so counters stay where they were.
     last_session_ms: i64,
+}
+
+/// [`Link::connected_since_ms`] of a disconnected device.
+const NOT_CONNECTED: i64 = i64::MIN;
+
+/// Hashing for maps keyed by [`UserId`] and [`DeviceId`]: one 64-bit finalizer (MurmurHash3's
+/// `fmix64`, a bijection that spreads every input bit over the whole hash) instead of
+/// SipHash, a few times faster per lookup. The keys are ids the simulator draws itself or
+/// that the tester gives through the control plane, never request text, so SipHash's
+/// resistance to chosen keys buys nothing here; maps keyed by client strings (`orders`,
+/// `license_keys`, API keys) keep SipHash.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdHash;
+
+/// The [`Hasher`] of [`IdHash`].
+#[derive(Debug, Default)]
+pub struct IdHasher(u64);
+
+impl BuildHasher for IdHash {
+    type Hasher = IdHasher;
+
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(0)
+    }
+}
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Not reached by the id types (they hash one u64); correct for anything else.
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        let mut x = self.0 ^ n;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^= x >> 33;
+        self.0 = x;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl StoredRecord {
+    fn new(record: NewSubscriber) -> Self {
+        let parts = [&record.order, &record.id_hub, &record.ob, &record.password, &record.locale];
+        let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        for part in parts {
+            text.push_str(part);
+        }
+        let len = |part: &str| u32::try_from(part.len()).unwrap_or(u32::MAX);
+        StoredRecord {
+            text: text.into_boxed_str(),
+            lens: [len(&record.order), len(&record.id_hub), len(&record.ob), len(&record.password)],
+            bundle: record.bundle,
+            license_key: record.license_key,
+            price_cents: record.price_cents,
+        }
+    }
+
+    /// Field `idx` of the text: 0 order, 1 id_hub, 2 ob, 3 password, 4 locale.
+    fn part(&self, idx: usize) -> &str {
+        let start: usize = self.lens[..idx].iter().map(|&n| n as usize).sum();
+        let end = match self.lens.get(idx) {
+            Some(&n) => start + n as usize,
+            None => self.text.len(),
+        };
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    fn order(&self) -> &str {
+        self.part(0)
+    }
+
+    /// Replaces `order`, keeping the other fields.
+    fn set_order(&mut self, order: &str) {
+        let rest = self.text.get(self.lens[0] as usize..).unwrap_or("");
+        let mut text = String::with_capacity(order.len() + rest.len());
+        text.push_str(order);
+        text.push_str(rest);
+        self.lens[0] = u32::try_from(order.len()).unwrap_or(u32::MAX);
+        self.text = text.into_boxed_str();
+    }
 }
 
 #[derive(Default)]
@@ -190,7 +302,7 @@ impl VpnState {
             tenants,
             by_key,
             by_name,
-            device_owner: DashMap::new(),
+            device_owner: DashMap::with_hasher(IdHash),
             activations: Mutex::new(Activations::default()),
             fixture,
             seed,
@@ -239,7 +351,7 @@ impl VpnState {
                         user_id,
                         device_id,
                         device.kind,
-                        name,
+                        Some(name),
                         now_ms,
                     )
                     .map_err(|e| fail(format!("device {}: {e}", device.device_id)))?;
@@ -305,7 +417,7 @@ impl VpnState {
     pub fn delete_subscriber(&self, tenant: TenantIdx, user_id: UserId) -> Result<(), VpnError> {
         let mut book = self.book(tenant);
         let subscriber = book.subscribers.remove(&user_id).ok_or(VpnError::SubscriberNotFound)?;
-        book.orders.remove(&subscriber.record.order);
+        book.orders.remove(subscriber.record.order());
         if let Some(key) = &subscriber.record.license_key {
             book.license_keys.remove(key);
         }
@@ -337,11 +449,11 @@ impl VpnState {
             Some(owner) if *owner != user_id => return Err(VpnError::OrderExists),
             Some(_) => {}
             None => {
-                book.orders.remove(&subscriber.record.order);
+                book.orders.remove(subscriber.record.order());
                 book.orders.insert(update.order.clone(), user_id);
             }
         }
-        subscriber.record.order = update.order;
+        subscriber.record.set_order(&update.order);
         subscriber.record.bundle = update.bundle;
         Ok(())
     }
@@ -380,7 +492,7 @@ impl VpnState {
         let mut book = self.book(tenant);
         book.check_ownership(user_id, device_id)?;
         let device = book.devices.get_mut(&device_id).ok_or(VpnError::DeviceNotFound)?;
-        device.name = name;
+        device.name = Some(name);
         Ok(device.view(device_id))
     }
 
@@ -400,7 +512,8 @@ impl VpnState {
             lock(&self.activations).order.remove(&device.activation_seq);
         }
         if let Some(subscriber) = book.subscribers.get_mut(&user_id) {
-            subscriber.devices.retain(|id| *id != device_id);
+            subscriber.devices =
+                subscriber.devices.iter().copied().filter(|id| *id != device_id).collect();
         }
         self.device_owner.remove(&device_id);
         Ok(())
@@ -445,7 +558,6 @@ impl VpnState {
                 drawn.ok_or(ActivateError::IdsExhausted)?
             }
         };
-        let name = name.unwrap_or_else(|| kind.default_name().into());
         let mut activations = lock(&self.activations);
         self.attach_device(
             &mut activations,
@@ -457,11 +569,7 @@ impl VpnState {
             name,
             now_ms,
         )?;
-        Ok(DeviceView {
-            device_id: device_id.to_string(),
-            kind,
-            name: book.devices[&device_id].name.to_string(),
-        })
+        Ok(book.devices[&device_id].view(device_id))
     }
 
     /// Connects (`true`) or disconnects a device. Connecting a connected device keeps its
@@ -477,13 +585,13 @@ impl VpnState {
         let tenant = *self.device_owner.get(&device_id)?;
         let mut book = self.book(tenant);
         let device = book.devices.get_mut(&device_id)?;
-        match (connect, device.link.connected_since_ms) {
-            (true, None) => {
-                device.link = Link { connected_since_ms: Some(now_ms), last_session_ms: 0 }
-            }
+        match (connect, device.link.since()) {
+            (true, None) => device.link = Link::connected_at(now_ms),
             (false, Some(since)) => {
-                device.link =
-                    Link { connected_since_ms: None, last_session_ms: (now_ms - since).max(0) }
+                device.link = Link {
+                    connected_since_ms: NOT_CONNECTED,
+                    last_session_ms: (now_ms - since).max(0),
+                }
             }
             _ => {}
         }
@@ -531,7 +639,7 @@ impl VpnState {
         user_id: UserId,
         device_id: DeviceId,
         kind: DeviceKind,
-        name: Box<str>,
+        name: Option<Box<str>>,
         now_ms: i64,
     ) -> Result<(), ActivateError> {
         let subscriber =
@@ -552,8 +660,11 @@ impl VpnState {
         let activation_seq = activations.next_seq;
         activations.next_seq += 1;
         activations.order.insert(activation_seq, (tenant, device_id));
-        subscriber.devices.push(device_id);
-        let link = Link { connected_since_ms: Some(now_ms), last_session_ms: 0 };
+        let mut devices = Vec::with_capacity(subscriber.devices.len() + 1);
+        devices.extend_from_slice(&subscriber.devices);
+        devices.push(device_id);
+        subscriber.devices = devices.into_boxed_slice();
+        let link = Link::connected_at(now_ms);
         book.devices.insert(device_id, Device { owner: user_id, kind, name, activation_seq, link });
         Ok(())
     }
@@ -562,10 +673,10 @@ impl VpnState {
 impl Book {
     fn empty(seed: u64, tenant: &str) -> Self {
         Book {
-            subscribers: HashMap::new(),
+            subscribers: HashMap::with_hasher(IdHash),
             orders: HashMap::new(),
             license_keys: HashMap::new(),
-            devices: HashMap::new(),
+            devices: HashMap::with_hasher(IdHash),
             rng: IdRng::for_partition(seed, &format!("vpn/{tenant}")),
         }
     }
@@ -594,7 +705,8 @@ impl Book {
         if let Some(key) = &record.license_key {
             self.license_keys.insert(key.clone(), user_id);
         }
-        self.subscribers.insert(user_id, Subscriber { record, devices: Vec::new() });
+        let record = StoredRecord::new(record);
+        self.subscribers.insert(user_id, Subscriber { record, devices: Box::default() });
         Ok(())
     }
 
@@ -615,14 +727,29 @@ impl Device {
         DeviceView {
             device_id: device_id.to_string(),
             kind: self.kind,
-            name: self.name.to_string(),
+            name: self.name().to_owned(),
         }
+    }
+
+    /// The name clients see.
+    fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or(self.kind.default_name())
     }
 }
 
 impl Link {
+    /// A session starting at `now_ms`, counters at zero.
+    fn connected_at(now_ms: i64) -> Link {
+        Link { connected_since_ms: now_ms, last_session_ms: 0 }
+    }
+
+    /// Start of the current session; `None` while disconnected.
+    fn since(&self) -> Option<i64> {
+        (self.connected_since_ms != NOT_CONNECTED).then_some(self.connected_since_ms)
+    }
+
     fn snapshot(&self, device_id: DeviceId, now_ms: i64) -> LinkSnapshot {
-        match self.connected_since_ms {
+        match self.since() {
             // A clock moved behind the connection time reads as a session that just began.
             Some(since) => {
                 LinkSnapshot { device_id, connected: true, session_ms: (now_ms - since).max(0) }
@@ -675,13 +802,13 @@ impl VpnState {
                 let subscriber = &book.subscribers[user_id];
                 let record = &subscriber.record;
                 user_id.hash(&mut hasher);
-                record.order.hash(&mut hasher);
-                record.id_hub.hash(&mut hasher);
-                record.ob.hash(&mut hasher);
-                record.password.hash(&mut hasher);
+                record.order().hash(&mut hasher);
+                record.part(1).hash(&mut hasher);
+                record.part(2).hash(&mut hasher);
+                record.part(3).hash(&mut hasher);
                 record.bundle.catalogue_idx.hash(&mut hasher);
                 record.bundle.licenses.hash(&mut hasher);
-                record.locale.hash(&mut hasher);
+                record.part(4).hash(&mut hasher);
                 record.license_key.hash(&mut hasher);
                 record.price_cents.hash(&mut hasher);
                 subscriber.devices.hash(&mut hasher);
@@ -699,8 +826,8 @@ impl VpnState {
                 device_id.hash(&mut hasher);
                 device.owner.hash(&mut hasher);
                 device.kind.default_name().hash(&mut hasher);
-                device.name.hash(&mut hasher);
-                device.link.connected_since_ms.hash(&mut hasher);
+                device.name().hash(&mut hasher);
+                device.link.since().hash(&mut hasher);
                 device.link.last_session_ms.hash(&mut hasher);
             }
         }
@@ -750,6 +877,36 @@ mod tests {
 
     const ONE: TenantIdx = TenantIdx(0);
     const TWO: TenantIdx = TenantIdx(1);
+
+    #[test]
+    fn stored_records_keep_every_field() {
+        let mut record = record("ord-ü-1", 2);
+        record.license_key = Some("AB12-CD34-EF56-GH78".into());
+        record.price_cents = Some(999);
+        let mut stored = StoredRecord::new(record);
+        let fields = |s: &StoredRecord| (0..5).map(|i| s.part(i).to_owned()).collect::<Vec<_>>();
+        assert_eq!(fields(&stored), ["ord-ü-1", "hub", "ob", "+34600111222", "en-US"]);
+        stored.set_order("a-much-longer-order-ñ");
+        assert_eq!(
+            fields(&stored),
+            ["a-much-longer-order-ñ", "hub", "ob", "+34600111222", "en-US"]
+        );
+        stored.set_order("x");
+        assert_eq!(stored.order(), "x");
+        assert_eq!(stored.part(4), "en-US");
+        assert_eq!(stored.license_key.as_deref(), Some("AB12-CD34-EF56-GH78"));
+        assert_eq!(stored.price_cents, Some(999));
+    }
+
+    #[test]
+    fn id_hashes_differ_for_neighbouring_ids() {
+        let hash = |n: u64| IdHash.hash_one(UserId(n));
+        assert_ne!(hash(1), hash(2));
+        assert_ne!(hash(0), hash(1 << 63));
+        // Neighbouring ids must differ in the top 7 bits too (hashbrown's control bytes).
+        let tops: std::collections::BTreeSet<u64> = (0..64).map(|n| hash(n) >> 57).collect();
+        assert!(tops.len() > 32, "{tops:?}");
+    }
 
     #[test]
     fn identical_states_have_equal_fingerprints() {

@@ -108,9 +108,78 @@ pub fn document(link: Option<LinkSnapshot>, now_s: i64) -> StatusDocument {
     }
 }
 
+/// Appends the JSON text of `document(link, now_s)` to `out`, byte for byte what
+/// `serde_json` writes for it, without building the document's eleven strings: the status
+/// page is the most polled answer of the simulator (issue 6). Every value is a fixed word or
+/// a decimal number, so nothing needs escaping; `tests::the_writer_matches_serde` holds the
+/// two outputs equal.
+pub fn write_document(out: &mut Vec<u8>, link: Option<LinkSnapshot>, now_s: i64) {
+    use std::io::Write as _;
+
+    let (state, counters) = match link {
+        Some(link) => (
+            if link.connected { "CONNECTED" } else { "DISCONNECTED" },
+            Counters::for_session(link.device_id.0, link.session_ms),
+        ),
+        None => ("DISCONNECTED", Counters::default()),
+    };
+    // Writing into a Vec cannot fail.
+    let _ = write!(
+        out,
+        "{{\"connect_state\":\"{state}\",\"daemon_state\":{{\"timestamp\":\"{now_s}\",\
+         \"state_name\":\"{state}\",\"description\":\"SUCCESS\",\"bytes_in\":\"{}\",\
+         \"bytes_out\":\"{}\",\"proxy_bytes_in\":\"{}\",\"proxy_bytes_out\":\"{}\",\
+         \"proxy_req_count\":\"{}\",\"proxy_req_bypass_count\":\"{}\",\
+         \"proxy_req_malware_count\":\"{}\",\"cur_version\":\"{DAEMON_VERSION}\"}}}}",
+        counters.bytes_in,
+        counters.bytes_out,
+        counters.proxy_bytes_in,
+        counters.proxy_bytes_out,
+        counters.proxy_req_count,
+        counters.proxy_req_bypass_count,
+        counters.proxy_req_malware_count,
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::families::vpn::model::DeviceId;
+
+    #[test]
+    fn the_writer_matches_serde() {
+        let links = [
+            None,
+            Some(LinkSnapshot {
+                device_id: DeviceId(0x0A1B_2C3D_4E5F),
+                connected: true,
+                session_ms: 0,
+            }),
+            Some(LinkSnapshot {
+                device_id: DeviceId(0x0A1B_2C3D_4E5F),
+                connected: true,
+                session_ms: 97_508_041_279,
+            }),
+            Some(LinkSnapshot {
+                device_id: DeviceId(u64::MAX),
+                connected: false,
+                session_ms: 5_000,
+            }),
+            Some(LinkSnapshot { device_id: DeviceId(1), connected: true, session_ms: i64::MAX }),
+        ];
+        for link in links {
+            for now_s in [0, 1_376_600_935, -1, i64::MAX] {
+                let expected = serde_json::to_vec(&document(link, now_s)).unwrap();
+                let mut written = Vec::new();
+                write_document(&mut written, link, now_s);
+                assert_eq!(
+                    String::from_utf8(written).unwrap(),
+                    String::from_utf8(expected).unwrap(),
+                    "{link:?} at {now_s}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn counters_never_decrease_as_a_session_grows() {

@@ -16,21 +16,9 @@ if ! st --version 2>/dev/null | grep -q "$st_version"; then
   python3 -m pip install --quiet --disable-pip-version-check "schemathesis==$st_version"
 fi
 
-log=$(mktemp)
-"$bin" serve >"$log" 2>&1 &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  curl -sf http://127.0.0.1:8100/_sim/health >/dev/null 2>&1 && break
-  sleep 0.1
-done
-# Our own server must be the one answering: a stale provsim (or anything else) on the default
-# ports would make every check below meaningless.
-if ! kill -0 "$pid" 2>/dev/null; then
-  cat "$log"
-  echo "$(basename "$0"): provsim serve exited (is something else listening on 8100-8102/8895?)"
-  exit 1
-fi
+# shellcheck source=serve.sh
+source .ci/serve.sh
+start_provsim "$bin"
 
 # Back to the fixture, and no Exotel rate limit: Schemathesis sends far more than 200
 # requests a minute, and 429 is covered by the black-box tests.

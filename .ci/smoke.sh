@@ -4,23 +4,11 @@
 # and that none of these changed state. Stops the server however it exits.
 set -euo pipefail
 bin=${1:-target/debug/provsim}
-log=$(mktemp)
-"$bin" serve >"$log" 2>&1 &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
-
-for _ in $(seq 1 100); do
-  curl -sf http://127.0.0.1:8100/_sim/health >/dev/null 2>&1 && break
-  sleep 0.1
-done
-# Our own server must be the one answering: a stale provsim (or anything else) on the default
-# ports would make every check below meaningless.
-if ! kill -0 "$pid" 2>/dev/null; then
-  cat "$log"
-  echo "$(basename "$0"): provsim serve exited (is something else listening on 8100-8102/8895?)"
-  exit 1
-fi
-curl -sf http://127.0.0.1:8100/_sim/health >/dev/null || { cat "$log"; echo "smoke: server did not become healthy"; exit 1; }
+# shellcheck source=serve.sh
+source "$(dirname "$0")/serve.sh"
+start_provsim "$bin"
+pid=$provsim_pid
+log=$provsim_log
 
 fail=0
 check() { # name expected actual

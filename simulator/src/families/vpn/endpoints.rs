@@ -47,6 +47,7 @@ const DEVICE_ID: Param = Param {
 
 const CREATE_EXAMPLE: &str = r#"{"order":"ord-1001","id_hub":"hub7","ob":"movistar","name":"hub7@movistar","password":"+34600999888","bundle":{"id":"premium","licenses":10},"locale":"en-US"}"#;
 
+const E405_POST_DELETE: &str = r#"{"status":405,"error":"Method Not Allowed","message":"Only POST & DELETE are allowed for this REST endpoint"}"#;
 const E403: &str = r#"{"status":403,"error":"Access Forbidden","message":"Access Forbidden"}"#;
 const E404_USER: &str = r#"{"status":404,"error":"Not Found","message":"This user_id does not exist in our database","field":"user_id"}"#;
 const E413: &str = r#"{"status":413,"error":"Payload Too Large","message":"The request body is larger than max_body_bytes (65536 bytes)"}"#;
@@ -143,7 +144,7 @@ pub static ENDPOINTS: &[Endpoint<VpnFamily>] = &[
             error(
                 405,
                 "Method Not Allowed - Only POST & DELETE are allowed for this REST endpoint",
-                r#"{"status":405,"error":"Method Not Allowed","message":"Only POST & DELETE are allowed for this REST endpoint"}"#,
+                E405_POST_DELETE,
             ),
             error(
                 409,
@@ -182,7 +183,7 @@ pub static ENDPOINTS: &[Endpoint<VpnFamily>] = &[
             error(
                 405,
                 "Method Not Allowed - Only POST & DELETE are allowed for this REST endpoint",
-                r#"{"status":405,"error":"Method Not Allowed","message":"Only POST & DELETE are allowed for this REST endpoint"}"#,
+                E405_POST_DELETE,
             ),
         ],
         links: &[],
@@ -257,7 +258,7 @@ pub static ENDPOINTS: &[Endpoint<VpnFamily>] = &[
             error(
                 405,
                 "Method Not Allowed - Only POST & DELETE are allowed for this REST endpoint",
-                r#"{"status":405,"error":"Method Not Allowed","message":"Only POST & DELETE are allowed for this REST endpoint"}"#,
+                E405_POST_DELETE,
             ),
             error(
                 409,
@@ -294,7 +295,7 @@ pub static ENDPOINTS: &[Endpoint<VpnFamily>] = &[
             error(
                 405,
                 "Method Not Allowed - Only POST & DELETE are allowed for this REST endpoint",
-                r#"{"status":405,"error":"Method Not Allowed","message":"Only POST & DELETE are allowed for this REST endpoint"}"#,
+                E405_POST_DELETE,
             ),
             error(
                 409,

@@ -146,12 +146,9 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("provsim: cannot start the async runtime: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     runtime.block_on(async move {
         let running = match app::start(&config, fixture.clone()).await {
@@ -275,12 +272,9 @@ fn load(args: provsim_loadtests::LoadArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("provsim: cannot start the async runtime: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     runtime.block_on(async move {
         // Without targets, a whole simulator on free ports, with the demo fixture the
@@ -332,6 +326,14 @@ fn default_credentials(family: &str) -> Vec<provsim_contracts::Credential> {
         _ => return Vec::new(),
     };
     text.parse().into_iter().collect()
+}
+
+/// The multi-threaded runtime `serve` and `load` run on, or the exit code of its failure.
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|error| {
+        eprintln!("provsim: cannot start the async runtime: {error}");
+        ExitCode::FAILURE
+    })
 }
 
 fn serve_config(args: &ServeArgs) -> Result<ServeConfig, String> {

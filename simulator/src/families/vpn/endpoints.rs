@@ -48,6 +48,8 @@ const DEVICE_ID: Param = Param {
 const CREATE_EXAMPLE: &str = r#"{"order":"ord-1001","id_hub":"hub7","ob":"movistar","name":"hub7@movistar","password":"+34600999888","bundle":{"id":"premium","licenses":10},"locale":"en-US"}"#;
 
 const E405_POST_DELETE: &str = r#"{"status":405,"error":"Method Not Allowed","message":"Only POST & DELETE are allowed for this REST endpoint"}"#;
+const E404_DEVICE: &str = r#"{"status":404,"error":"Not Found","message":"This device_id does not exist in our database","field":"device_id"}"#;
+const E409_FOREIGN_DEVICE: &str = r#"{"status":409,"error":"Conflict","message":"This device_id does not belong to the specified user_id","field":"device_id"}"#;
 const E403: &str = r#"{"status":403,"error":"Access Forbidden","message":"Access Forbidden"}"#;
 const E404_USER: &str = r#"{"status":404,"error":"Not Found","message":"This user_id does not exist in our database","field":"user_id"}"#;
 const E413: &str = r#"{"status":413,"error":"Payload Too Large","message":"The request body is larger than max_body_bytes (65536 bytes)"}"#;
@@ -253,7 +255,7 @@ pub static ENDPOINTS: &[Endpoint<VpnFamily>] = &[
             error(
                 404,
                 "Not Found - This user_id / device_id does not exist in our database",
-                r#"{"status":404,"error":"Not Found","message":"This device_id does not exist in our database","field":"device_id"}"#,
+                E404_DEVICE,
             ),
             error(
                 405,
@@ -263,7 +265,7 @@ pub static ENDPOINTS: &[Endpoint<VpnFamily>] = &[
             error(
                 409,
                 "Conflict - This device_id does not belong to the specified user_id",
-                r#"{"status":409,"error":"Conflict","message":"This device_id does not belong to the specified user_id","field":"device_id"}"#,
+                E409_FOREIGN_DEVICE,
             ),
             error(413, "Payload Too Large - body over max_body_bytes", E413),
             error(415, "Unsupported Media Type - the body is not application/json", E415),
@@ -290,7 +292,7 @@ pub static ENDPOINTS: &[Endpoint<VpnFamily>] = &[
             error(
                 404,
                 "Not Found - This user_id / device_id does not exist in our database",
-                r#"{"status":404,"error":"Not Found","message":"This device_id does not exist in our database","field":"device_id"}"#,
+                E404_DEVICE,
             ),
             error(
                 405,
@@ -300,7 +302,7 @@ pub static ENDPOINTS: &[Endpoint<VpnFamily>] = &[
             error(
                 409,
                 "Conflict - This device_id does not belong to the specified user_id",
-                r#"{"status":409,"error":"Conflict","message":"This device_id does not belong to the specified user_id","field":"device_id"}"#,
+                E409_FOREIGN_DEVICE,
             ),
         ],
         links: &[],

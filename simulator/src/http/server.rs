@@ -47,12 +47,18 @@ pub fn spawn_listener<F: Family>(
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_read_timeout())
             .max_header_size(limits.hard_max_head_bytes())
+            // A client may send its request and shut down its write side while it waits
+            // (`nc -N`, some scripted clients); nginx in front of a vendor answers it. Without
+            // this, hyper closed on the EOF and a request with a large body sometimes got no
+            // answer (reports/robustness/soak.md).
+            .half_close(true)
             .keep_alive(true);
         let mut refusing = http1::Builder::new();
         refusing
             .timer(TokioTimer::new())
             .header_read_timeout(Duration::from_millis(REFUSAL_HEAD_TIMEOUT_MS))
             .max_header_size(limits.hard_max_head_bytes())
+            .half_close(true)
             .keep_alive(false);
         let serving = Arc::new(Semaphore::new(limits.max_connections_per_listener));
         let refusals = Arc::new(Semaphore::new(limits.max_refusing_connections));

@@ -121,16 +121,30 @@ pub enum LogFormat {
 
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
+    main_with(WorkerHooks::default())
+}
+
+/// What the binary adds to the runtime the library builds: the `provsim` binary returns its
+/// allocator's per-thread caches when a worker goes idle (src/main.rs).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WorkerHooks {
+    /// Run by a runtime worker each time it is about to park (no task left to run). Called
+    /// very often under load: it must be cheap, or debounce itself.
+    pub on_idle: Option<fn()>,
+}
+
+/// [`main`] with hooks on the runtime's workers.
+pub fn main_with(hooks: WorkerHooks) -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(args, hooks),
         Command::Openapi(args) => openapi(args),
         Command::Conform(args) => conform(args),
-        Command::Load(args) => load(args),
+        Command::Load(args) => load(args, hooks),
     }
 }
 
-fn serve(args: ServeArgs) -> ExitCode {
+fn serve(args: ServeArgs, hooks: WorkerHooks) -> ExitCode {
     init_logging(args.log_format, &args.log);
     let config = match serve_config(&args) {
         Ok(config) => config,
@@ -146,7 +160,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match runtime() {
+    let runtime = match runtime(hooks) {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
@@ -264,7 +278,7 @@ fn conform(mut args: provsim_contracts::ConformArgs) -> ExitCode {
     if report.failed() || n_without_credentials > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-fn load(args: provsim_loadtests::LoadArgs) -> ExitCode {
+fn load(args: provsim_loadtests::LoadArgs, hooks: WorkerHooks) -> ExitCode {
     let targets = match provsim_loadtests::Targets::parse(&args.targets, args.scenario) {
         Ok(targets) => targets,
         Err(error) => {
@@ -272,7 +286,7 @@ fn load(args: provsim_loadtests::LoadArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match runtime() {
+    let runtime = match runtime(hooks) {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
@@ -329,8 +343,13 @@ fn default_credentials(family: &str) -> Vec<provsim_contracts::Credential> {
 }
 
 /// The multi-threaded runtime `serve` and `load` run on, or the exit code of its failure.
-fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|error| {
+fn runtime(hooks: WorkerHooks) -> Result<tokio::runtime::Runtime, ExitCode> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all();
+    if let Some(on_idle) = hooks.on_idle {
+        builder.on_thread_park(on_idle);
+    }
+    builder.build().map_err(|error| {
         eprintln!("provsim: cannot start the async runtime: {error}");
         ExitCode::FAILURE
     })

@@ -28,13 +28,19 @@
 //!   `--settle-s` after the load stops.
 //! - **memory**: the server's `VmRSS` (and open file descriptors) from `/proc/<pid>`, every
 //!   100 ms, when `--server-pid` is given.
+//! - **warm-up** (`--warmup-s`, 5 s by default): every kind of request the load sends, on a few
+//!   connections ([`WARMUP_CONNECTIONS`] keep-alive and slowloris, one hostile client), then
+//!   `--settle-s`; the RSS at its end is the "start" the measured run is compared with: an
+//!   idle server whose code has run once (a fresh process faults in code pages on its first
+//!   requests). The cold RSS is printed too.
 //!
 //! # Report
 //! Printed at the end: requests and statuses per workload, errors by kind, slowloris
 //! connection lifetimes, health latency (max, p50, p99) during and after the load, RSS and
 //! file descriptors at start, peak and after the settle time. A status a workload's
-//! documentation does not list, a 5xx other than the documented 503 of a full listener, or a
-//! failed health probe is listed under "findings" and makes the exit status 1.
+//! documentation does not list, a 5xx other than the documented 503 of a full listener, a
+//! failed health probe, or an RSS after the settle time more than `--rss-tolerance-pct`
+//! (10 %) above the start is listed under "findings" and makes the exit status 1.
 //!
 //! # Limits
 //! Every count and duration is bounded ([`MAX_CONNECTIONS`], [`MAX_DURATION_S`]); every
@@ -87,6 +93,9 @@ const NESTED_UNDER_LIMIT_BRACKETS: usize = 60_000;
 const NESTED_OBJECTS: usize = 12_000;
 /// Chunk size of the hostile writers.
 const WRITE_CHUNK_BYTES: usize = 64 * 1024;
+/// Connections of each kind (keep-alive, slowloris) in the warm-up: enough for every request
+/// kind on every listener, far fewer than the measured load.
+const WARMUP_CONNECTIONS: usize = 30;
 /// File descriptors the tool needs besides its connections.
 const SPARE_FDS: usize = 64;
 
@@ -152,6 +161,16 @@ struct Args {
     /// The server's process id, to read its RSS from /proc/<pid>/status.
     #[arg(long)]
     server_pid: Option<u32>,
+    /// Before the measured load, send every kind of request it sends on a few connections
+    /// (30 keep-alive, 30 slowloris, 1 hostile client) this long, then wait `--settle-s`: the
+    /// RSS then is the start, that of an idle server whose code has run once (a fresh
+    /// process faults in code pages on its first requests). 0: measure from cold.
+    #[arg(long, default_value_t = 5)]
+    warmup_s: u64,
+    /// A finding (exit 1) when the RSS `--settle-s` after the load is more than this much
+    /// above the starting RSS (the target is 10 %).
+    #[arg(long, default_value_t = 10.0)]
+    rss_tolerance_pct: f64,
     /// Lift the Exotel account's 200 requests/minute first (PUT /_sim/exotel/accounts/
     /// provsim1/rate-limit), so that the Exotel clients get lists rather than 429s.
     #[arg(long)]
@@ -810,10 +829,8 @@ async fn probe_health(addr: SocketAddr) -> Result<Duration, String> {
 /// The server's memory and descriptors over time.
 #[derive(Debug, Default, Clone)]
 struct Memory {
-    start_kib: Option<u64>,
     peak_kib: u64,
     last_kib: u64,
-    start_fds: Option<usize>,
     peak_fds: usize,
     last_fds: usize,
     /// `(seconds since start, RSS KiB)`, one per second.
@@ -845,8 +862,6 @@ async fn watch_memory(pid: u32, memory: Arc<Mutex<Memory>>, started: Instant) {
             continue;
         };
         let mut m = memory.lock().unwrap_or_else(PoisonError::into_inner);
-        m.start_kib.get_or_insert(rss);
-        m.start_fds.get_or_insert(fds);
         m.peak_kib = m.peak_kib.max(rss);
         m.peak_fds = m.peak_fds.max(fds);
         m.last_kib = rss;
@@ -898,8 +913,17 @@ fn check_args(args: &Args) -> Result<(), String> {
     if args.hostile_workers > MAX_HOSTILE_WORKERS {
         return Err(format!("--hostile-workers is over {MAX_HOSTILE_WORKERS}"));
     }
-    if args.duration_s == 0 || args.duration_s > MAX_DURATION_S || args.settle_s > MAX_DURATION_S {
-        return Err(format!("--duration-s must be 1 to {MAX_DURATION_S}, --settle-s at most that"));
+    if args.duration_s == 0
+        || args.duration_s > MAX_DURATION_S
+        || args.settle_s > MAX_DURATION_S
+        || args.warmup_s > MAX_DURATION_S
+    {
+        return Err(format!(
+            "--duration-s must be 1 to {MAX_DURATION_S}, --settle-s and --warmup-s at most that"
+        ));
+    }
+    if !(args.rss_tolerance_pct >= 0.0 && args.rss_tolerance_pct.is_finite()) {
+        return Err("--rss-tolerance-pct must be a non-negative number".into());
     }
     if args.request_interval_ms == 0
         || args.health_interval_ms == 0
@@ -970,14 +994,40 @@ async fn run(args: Args) -> ExitCode {
     }
 
     let started = Instant::now();
-    let stats = Shared::new(started, ms(args.latency_target_ms));
     let memory = Arc::new(Mutex::new(Memory::default()));
     let memory_watch =
         args.server_pid.map(|pid| tokio::spawn(watch_memory(pid, memory.clone(), started)));
-    // Let the watcher take the starting RSS before any load.
+    // Let the watcher take the cold RSS before any load.
     sleep(ms(2 * RSS_INTERVAL_MS)).await;
-    let rss_before_load = memory.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    let cold = memory.lock().unwrap_or_else(PoisonError::into_inner).clone();
 
+    // Warm-up: the same load, its statuses checked like the measured one's, then the settle
+    // time; the RSS at its end is the measured run's start.
+    let warmup_findings = if args.warmup_s > 0 {
+        println!(
+            "warm-up: every request kind on a few connections for {} s, then {} s of settling",
+            args.warmup_s, args.settle_s
+        );
+        let warmup = Shared::new(started, ms(args.latency_target_ms));
+        let until = tokio::time::Instant::now() + Duration::from_secs(args.warmup_s);
+        run_load(&args, Mix::of(&args).warmup(), ports, until, &warmup).await;
+        sleep(Duration::from_secs(args.settle_s)).await;
+        warmup.with(|s| std::mem::take(&mut s.findings))
+    } else {
+        BTreeMap::new()
+    };
+    let rss_before_load = {
+        let mut m = memory.lock().unwrap_or_else(PoisonError::into_inner);
+        // The measured run's peak starts here, not at the warm-up's.
+        m.peak_kib = m.last_kib;
+        m.peak_fds = m.last_fds;
+        m.clone()
+    };
+
+    let stats = Shared::new(started, ms(args.latency_target_ms));
+    for (finding, count) in warmup_findings {
+        stats.with(|s| *s.findings.entry(format!("warm-up: {finding}")).or_default() += count);
+    }
     let load_until = tokio::time::Instant::now() + Duration::from_secs(args.duration_s);
     let health_until = load_until + Duration::from_secs(args.settle_s);
 
@@ -1015,37 +1065,6 @@ async fn run(args: Args) -> ExitCode {
         })
     };
 
-    let mut load = tokio::task::JoinSet::new();
-    let families = [Family::Vpn, Family::Daemon, Family::Exotel];
-    let interval = ms(args.request_interval_ms);
-    for idx in 0..args.keepalive_connections {
-        let family = families[idx % families.len()];
-        let stats = stats.clone();
-        // Ramp the connections up rather than opening them all in one instant.
-        let delay = ms(RAMP_UP_MS).mul_f64(idx as f64 / args.keepalive_connections.max(1) as f64);
-        load.spawn(timeout_at(load_until, async move {
-            sleep(delay).await;
-            keepalive_client(idx, family, ports, interval, stats).await;
-        }));
-    }
-    let slow_families = slowloris_families(&args.slowloris_family).unwrap_or_default();
-    let byte_interval = ms(args.slowloris_byte_interval_ms);
-    for idx in 0..args.slowloris_connections {
-        let family = slow_families[idx % slow_families.len().max(1)];
-        load.spawn(timeout_at(
-            load_until,
-            slowloris_client(idx, family, ports, byte_interval, stats.clone()),
-        ));
-    }
-    if args.hostile {
-        let hostile_pause = ms(args.hostile_pause_ms);
-        for idx in 0..args.hostile_workers {
-            load.spawn(timeout_at(
-                load_until,
-                hostile_client(idx, ports, hostile_pause, stats.clone()),
-            ));
-        }
-    }
     println!(
         "load: {} keep-alive, {} slowloris, {} hostile clients for {} s; then {} s of settling",
         args.keepalive_connections,
@@ -1054,7 +1073,7 @@ async fn run(args: Args) -> ExitCode {
         args.duration_s,
         args.settle_s
     );
-    while load.join_next().await.is_some() {}
+    run_load(&args, Mix::of(&args), ports, load_until, &stats).await;
     let rss_at_load_end = memory.lock().unwrap_or_else(PoisonError::into_inner).clone();
     match tokio::task::spawn_blocking(move || health.join()).await {
         Ok(Ok(Ok(()))) => {}
@@ -1065,17 +1084,95 @@ async fn run(args: Args) -> ExitCode {
         watch.abort();
     }
     let rss_after_settle = memory.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    if args.server_pid.is_some() {
+        let start_kib = rss_before_load.last_kib as f64;
+        let limit_kib = start_kib * (1.0 + args.rss_tolerance_pct / 100.0);
+        if rss_after_settle.last_kib as f64 > limit_kib {
+            stats.finding(format!(
+                "RSS {} s after the load is {} KiB, over start {} KiB + {} %",
+                args.settle_s,
+                rss_after_settle.last_kib,
+                rss_before_load.last_kib,
+                args.rss_tolerance_pct
+            ));
+        }
+    }
 
     let stats = stats.with(std::mem::take);
     print_report(
         &args,
         started.elapsed(),
         &stats,
-        &rss_before_load,
-        &rss_at_load_end,
-        &rss_after_settle,
+        [&cold, &rss_before_load, &rss_at_load_end, &rss_after_settle],
     );
     if stats.findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// How many clients of each kind one load runs.
+#[derive(Debug, Clone, Copy)]
+struct Mix {
+    keepalive: usize,
+    slowloris: usize,
+    hostile_workers: usize,
+}
+
+impl Mix {
+    fn of(args: &Args) -> Mix {
+        Mix {
+            keepalive: args.keepalive_connections,
+            slowloris: args.slowloris_connections,
+            hostile_workers: if args.hostile { args.hostile_workers } else { 0 },
+        }
+    }
+
+    /// The warm-up's: every kind of client, few of each.
+    fn warmup(self) -> Mix {
+        Mix {
+            keepalive: self.keepalive.min(WARMUP_CONNECTIONS),
+            slowloris: self.slowloris.min(WARMUP_CONNECTIONS),
+            hostile_workers: self.hostile_workers.min(1),
+        }
+    }
+}
+
+/// Runs `mix`'s keep-alive, slowloris and hostile clients until `load_until`.
+async fn run_load(
+    args: &Args,
+    mix: Mix,
+    ports: Ports,
+    load_until: tokio::time::Instant,
+    stats: &Shared,
+) {
+    let mut load = tokio::task::JoinSet::new();
+    let families = [Family::Vpn, Family::Daemon, Family::Exotel];
+    let interval = ms(args.request_interval_ms);
+    for idx in 0..mix.keepalive {
+        let family = families[idx % families.len()];
+        let stats = stats.clone();
+        // Ramp the connections up rather than opening them all in one instant.
+        let delay = ms(RAMP_UP_MS).mul_f64(idx as f64 / mix.keepalive.max(1) as f64);
+        load.spawn(timeout_at(load_until, async move {
+            sleep(delay).await;
+            keepalive_client(idx, family, ports, interval, stats).await;
+        }));
+    }
+    let slow_families = slowloris_families(&args.slowloris_family).unwrap_or_default();
+    let byte_interval = ms(args.slowloris_byte_interval_ms);
+    for idx in 0..mix.slowloris {
+        let family = slow_families[idx % slow_families.len().max(1)];
+        load.spawn(timeout_at(
+            load_until,
+            slowloris_client(idx, family, ports, byte_interval, stats.clone()),
+        ));
+    }
+    let hostile_pause = ms(args.hostile_pause_ms);
+    for idx in 0..mix.hostile_workers {
+        load.spawn(timeout_at(
+            load_until,
+            hostile_client(idx, ports, hostile_pause, stats.clone()),
+        ));
+    }
+    while load.join_next().await.is_some() {}
 }
 
 async fn lift_rate_limit(ports: Ports) -> Result<(), String> {
@@ -1107,9 +1204,7 @@ fn print_report(
     args: &Args,
     elapsed: Duration,
     stats: &Stats,
-    before: &Memory,
-    load_end: &Memory,
-    settled: &Memory,
+    [cold, before, load_end, settled]: [&Memory; 4],
 ) {
     let target = ms(args.latency_target_ms);
     println!();
@@ -1189,12 +1284,15 @@ fn print_report(
         println!();
         println!("-- server memory (pid {pid}, VmRSS) --");
         let mib = |kib: u64| kib as f64 / 1024.0;
-        let start = before.start_kib.unwrap_or(0);
-        println!(
-            "start:              {:8.1} MiB   fds {}",
-            mib(start),
-            before.start_fds.unwrap_or(0)
-        );
+        if args.warmup_s > 0 {
+            println!(
+                "cold (before warm-up): {:5.1} MiB   fds {}",
+                mib(cold.last_kib),
+                cold.last_fds
+            );
+        }
+        let start = before.last_kib;
+        println!("start:              {:8.1} MiB   fds {}", mib(start), before.last_fds);
         println!(
             "peak:               {:8.1} MiB   fds {}",
             mib(settled.peak_kib),
@@ -1206,11 +1304,12 @@ fn print_report(
             load_end.last_fds
         );
         println!(
-            "{} s after the load: {:8.1} MiB   fds {}   ({:+.1} % of start)",
+            "{} s after the load: {:8.1} MiB   fds {}   ({:+.1} % of start; tolerance {} %)",
             args.settle_s,
             mib(settled.last_kib),
             settled.last_fds,
-            if start > 0 { (settled.last_kib as f64 / start as f64 - 1.0) * 100.0 } else { 0.0 }
+            if start > 0 { (settled.last_kib as f64 / start as f64 - 1.0) * 100.0 } else { 0.0 },
+            args.rss_tolerance_pct
         );
         let timeline: Vec<String> = settled
             .timeline

@@ -378,6 +378,24 @@ fn hyper_kind(error: &hyper::Error) -> String {
     format!("error:hyper-{kind}")
 }
 
+/// Opens a connection to `addr` within [`CONNECT_TIMEOUT_MS`]; on failure counts the outcome
+/// for `workload` (pausing [`RECONNECT_PAUSE_MS`] after a refusal, so a down server is not
+/// hammered) and returns `None` for the caller to try again.
+async fn connect(addr: SocketAddr, workload: &str, stats: &Shared) -> Option<TcpStream> {
+    match timeout(ms(CONNECT_TIMEOUT_MS), TcpStream::connect(addr)).await {
+        Ok(Ok(stream)) => Some(stream),
+        Ok(Err(error)) => {
+            stats.outcome(workload, format!("connect-{}", io_kind(&error)));
+            sleep(ms(RECONNECT_PAUSE_MS)).await;
+            None
+        }
+        Err(_) => {
+            stats.outcome(workload, "connect-error:timeout".into());
+            None
+        }
+    }
+}
+
 // ---- Keep-alive clients --------------------------------------------------------------------
 
 /// One real request of a keep-alive client: path and query, and its credentials.
@@ -414,18 +432,7 @@ async fn keepalive_client(
     // Spread the first requests over one interval, so that the load is even.
     sleep(interval.mul_f64((idx % 97) as f64 / 97.0)).await;
     loop {
-        let stream = match timeout(ms(CONNECT_TIMEOUT_MS), TcpStream::connect(addr)).await {
-            Ok(Ok(stream)) => stream,
-            Ok(Err(error)) => {
-                stats.outcome(&workload, format!("connect-{}", io_kind(&error)));
-                sleep(ms(RECONNECT_PAUSE_MS)).await;
-                continue;
-            }
-            Err(_) => {
-                stats.outcome(&workload, "connect-error:timeout".into());
-                continue;
-            }
-        };
+        let Some(stream) = connect(addr, &workload, &stats).await else { continue };
         let _ = stream.set_nodelay(true);
         let (mut sender, connection) =
             match hyper::client::conn::http1::handshake(TokioIo::new(stream)).await {
@@ -501,18 +508,7 @@ async fn slowloris_client(
     let trickle: &[u8] = b"X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     loop {
         let opened = Instant::now();
-        let mut stream = match timeout(ms(CONNECT_TIMEOUT_MS), TcpStream::connect(addr)).await {
-            Ok(Ok(stream)) => stream,
-            Ok(Err(error)) => {
-                stats.outcome(&workload, format!("connect-{}", io_kind(&error)));
-                sleep(ms(RECONNECT_PAUSE_MS)).await;
-                continue;
-            }
-            Err(_) => {
-                stats.outcome(&workload, "connect-error:timeout".into());
-                continue;
-            }
-        };
+        let Some(mut stream) = connect(addr, &workload, &stats).await else { continue };
         stats.with(|s| s.slowloris_connections += 1);
         let head =
             format!("GET /subscribers/{FIXTURE_USER_ID}/devices HTTP/1.1\r\nHost: {addr}\r\n");
@@ -743,18 +739,7 @@ async fn hostile_client(idx: usize, ports: Ports, pause: Duration, stats: Shared
         round += 1;
         let workload = format!("hostile {} → {}", kind.name(), family.name());
         let addr = ports.addr(family);
-        let stream = match timeout(ms(CONNECT_TIMEOUT_MS), TcpStream::connect(addr)).await {
-            Ok(Ok(stream)) => stream,
-            Ok(Err(error)) => {
-                stats.outcome(&workload, format!("connect-{}", io_kind(&error)));
-                sleep(ms(RECONNECT_PAUSE_MS)).await;
-                continue;
-            }
-            Err(_) => {
-                stats.outcome(&workload, "connect-error:timeout".into());
-                continue;
-            }
-        };
+        let Some(stream) = connect(addr, &workload, &stats).await else { continue };
         let (mut reader, writer) = stream.into_split();
         let (head, payload) = kind.request(family, &addr.to_string());
         let writing = tokio::spawn(write_hostile(writer, head, payload));

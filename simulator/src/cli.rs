@@ -9,6 +9,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::app;
 use crate::config::{FamilyId, Limits, ServeConfig};
+use crate::descriptors;
 use crate::fixtures::Fixture;
 
 #[derive(Debug, Parser)]
@@ -160,6 +161,17 @@ fn serve(args: ServeArgs, hooks: WorkerHooks) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Before the runtime starts its threads: growing the descriptor table then waits for
+    // nothing, while under load each growth stalled every `accept` (src/descriptors.rs).
+    let budget = descriptors::prepare(descriptors::server_need(&config.limits, config.ports.len()));
+    if !budget.is_sufficient() {
+        tracing::warn!(
+            needed = budget.needed,
+            open_file_limit = budget.soft_limit_after,
+            "the open-file limit is below what max_connections_per_listener allows on every \
+             listener; connections past it will fail to be accepted (raise `ulimit -n`)"
+        );
+    }
     let runtime = match runtime(hooks) {
         Ok(runtime) => runtime,
         Err(code) => return code,

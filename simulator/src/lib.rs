@@ -15,6 +15,7 @@
 //! - [`app`]: starting and stopping a whole simulator;
 //! - [`clock`], [`ids`]: the injected clock and seeded randomness;
 //! - [`config`], [`fixtures`]: limits, ports and the data the simulator starts with;
+//! - [`descriptors`]: the open-file limit and descriptor table sized to those limits;
 //! - [`cli`]: the `provsim` command line.
 
 pub mod app;
@@ -23,6 +24,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod control;
+pub mod descriptors;
 pub mod families;
 pub mod fixtures;
 pub mod http;

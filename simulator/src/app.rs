@@ -14,6 +14,7 @@ use crate::families::exotel::ExotelFamily;
 use crate::families::vpn::VpnFamily;
 use crate::families::vpn_daemon::DaemonFamily;
 use crate::fixtures::Fixture;
+use crate::http::endpoint::Family;
 use crate::http::router::TableError;
 use crate::http::server::{bind, spawn_listener};
 use crate::sim::{FixtureInvalid, Sim};
@@ -35,6 +36,8 @@ pub enum StartError {
     Bind { family: &'static str, addr: SocketAddr, source: std::io::Error },
     #[error(transparent)]
     Table(#[from] TableError),
+    #[error("cannot start the control plane's thread: {0}")]
+    ControlThread(std::io::Error),
 }
 
 impl Running {
@@ -74,23 +77,15 @@ pub async fn start(config: &ServeConfig, fixture: Fixture) -> Result<Running, St
     ports.sort_by_key(|(family, _)| *family);
     for (family, port) in ports {
         let addr = SocketAddr::new(config.bind, port);
-        let (listener, bound) = bind(addr).await.map_err(|source| StartError::Bind {
-            family: family.name(),
-            addr,
-            source,
-        })?;
+        let bind_error = |source| StartError::Bind { family: family.name(), addr, source };
         let rx = shutdown_rx.clone();
-        let task = match family {
-            FamilyId::Control => {
-                spawn_listener(Arc::new(ControlFamily::new(sim.clone())), listener, rx)?
-            }
-            FamilyId::Vpn => spawn_listener(Arc::new(VpnFamily::new(sim.clone())), listener, rx)?,
+        let (bound, task) = match family {
+            FamilyId::Control => spawn_control_plane(sim.clone(), addr, rx, bind_error)?,
+            FamilyId::Vpn => serve_here(VpnFamily::new(sim.clone()), addr, rx, bind_error)?,
             FamilyId::VpnDaemon => {
-                spawn_listener(Arc::new(DaemonFamily::new(sim.clone())), listener, rx)?
+                serve_here(DaemonFamily::new(sim.clone()), addr, rx, bind_error)?
             }
-            FamilyId::Exotel => {
-                spawn_listener(Arc::new(ExotelFamily::new(sim.clone())), listener, rx)?
-            }
+            FamilyId::Exotel => serve_here(ExotelFamily::new(sim.clone()), addr, rx, bind_error)?,
         };
         listeners.push((family, bound));
         tasks.push(task);
@@ -98,3 +93,73 @@ pub async fn start(config: &ServeConfig, fixture: Fixture) -> Result<Running, St
     sim.set_listeners(listeners.clone());
     Ok(Running { sim, listeners, shutdown, tasks })
 }
+
+/// Serves a vendor family on the caller's runtime, whose workers all vendor listeners share.
+fn serve_here<F: Family>(
+    family: F,
+    addr: SocketAddr,
+    shutdown: watch::Receiver<bool>,
+    bind_error: impl Fn(std::io::Error) -> StartError,
+) -> Result<(SocketAddr, JoinHandle<()>), StartError> {
+    let (listener, bound) = bind(addr).map_err(bind_error)?;
+    Ok((bound, spawn_listener(Arc::new(family), listener, shutdown)?))
+}
+
+/// The control plane's thread, as `top -H` and `perf` show it.
+pub const CONTROL_THREAD_NAME: &str = "provsim-control";
+
+/// The control plane thread's nice value when the process may raise it (root or
+/// `CAP_SYS_NICE`); otherwise it keeps the workers' priority.
+pub const CONTROL_THREAD_NICE: i32 = -10;
+
+/// Serves the control plane from a thread and runtime of its own, at a higher priority when
+/// allowed, so that health checks and test control never queue behind partner traffic: at
+/// the instant 2,000 partner connections closed at once, a health probe waited 5–13 ms
+/// behind their tasks on the shared workers (reports/robustness/soak.md). Returns the bound
+/// address and a task of the caller's runtime that ends when the control plane has shut
+/// down.
+fn spawn_control_plane(
+    sim: Arc<Sim>,
+    addr: SocketAddr,
+    shutdown: watch::Receiver<bool>,
+    bind_error: impl Fn(std::io::Error) -> StartError,
+) -> Result<(SocketAddr, JoinHandle<()>), StartError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(StartError::ControlThread)?;
+    let (bound, listener_task) = {
+        // The listener registers with, and its connections are spawned on, this runtime.
+        let _entered = runtime.enter();
+        let (listener, bound) = bind(addr).map_err(&bind_error)?;
+        (bound, spawn_listener(Arc::new(ControlFamily::new(sim)), listener, shutdown)?)
+    };
+    let (done, finished) = tokio::sync::oneshot::channel::<()>();
+    std::thread::Builder::new()
+        .name(CONTROL_THREAD_NAME.into())
+        .spawn(move || {
+            raise_own_priority(CONTROL_THREAD_NICE);
+            let _ = runtime.block_on(listener_task);
+            let _ = done.send(());
+        })
+        .map_err(StartError::ControlThread)?;
+    let waiter = tokio::spawn(async move {
+        let _ = finished.await;
+    });
+    Ok((bound, waiter))
+}
+
+/// Sets the calling thread's nice value, or logs why not.
+#[cfg(target_os = "linux")]
+fn raise_own_priority(nice: i32) {
+    let thread = rustix::thread::gettid();
+    match rustix::process::setpriority_process(Some(thread), nice) {
+        Ok(()) => tracing::debug!(nice, "control plane thread priority raised"),
+        Err(error) => {
+            tracing::debug!(%error, nice, "control plane thread keeps the workers' priority")
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn raise_own_priority(_nice: i32) {}

@@ -39,8 +39,10 @@
 //! connection lifetimes, health latency (max, p50, p99) during and after the load, RSS and
 //! file descriptors at start, peak and after the settle time. A status a workload's
 //! documentation does not list, a 5xx other than the documented 503 of a full listener, a
-//! failed health probe, or an RSS after the settle time more than `--rss-tolerance-pct`
-//! (10 %) above the start is listed under "findings" and makes the exit status 1.
+//! failed health probe or one slower than `--latency-target-ms` (10 ms), or an RSS after the
+//! settle time more than `--rss-tolerance-pct` (10 %) above the start is listed under
+//! "findings" and makes the exit status 1. Probes over the target are listed one by one with
+//! the part spent in `connect` (the kernel's handshake) apart.
 //!
 //! # Limits
 //! Every count and duration is bounded ([`MAX_CONNECTIONS`], [`MAX_DURATION_S`]); every
@@ -71,6 +73,13 @@ const MAX_HOSTILE_WORKERS: usize = 64;
 const MAX_DURATION_S: u64 = 24 * 3_600;
 /// Latency samples kept per series; later ones only update the count and the maximum.
 const MAX_LATENCY_SAMPLES: usize = 2_000_000;
+/// The health probe thread's nice value when the tool may raise its priority (root or
+/// `CAP_SYS_NICE`). The probe stands for a health checker on another machine: on the two
+/// cores the server and this tool share, it must not wait behind the tool's own load threads
+/// (it did: 5 ms at the instant the load stopped, while the tool closed 3,000 connections).
+const PROBE_NICE: i32 = -10;
+/// Most health probes over the target listed one by one (with their phases) in the report.
+const MAX_SLOW_PROBES_LISTED: usize = 50;
 /// Largest response body a keep-alive client reads (the fixture's answers are far smaller).
 const MAX_RESPONSE_BODY_BYTES: usize = 1024 * 1024;
 /// Largest response head a raw client reads.
@@ -155,7 +164,8 @@ struct Args {
     /// Pause between two health probes.
     #[arg(long, default_value_t = 100)]
     health_interval_ms: u64,
-    /// Latencies over this are counted (the health target is 10 ms).
+    /// Latencies over this are counted; a health probe over it is a finding (the issue's
+    /// health target is 10 ms).
     #[arg(long, default_value_t = 10)]
     latency_target_ms: u64,
     /// The server's process id, to read its RSS from /proc/<pid>/status.
@@ -297,6 +307,11 @@ struct Stats {
     health_during: Latencies,
     health_after: Latencies,
     health_failures: BTreeMap<String, u64>,
+    /// Health probes over the target, with when and where the time went (the first
+    /// [`MAX_SLOW_PROBES_LISTED`]).
+    slow_health_probes: Vec<(f64, ProbeTiming)>,
+    /// The probe thread's priority, as set (or why not), for the report.
+    probe_priority: String,
     slowloris_lifetime: Latencies,
     slowloris_connections: u64,
     hostile_bytes_sent: u64,
@@ -777,11 +792,23 @@ async fn hostile_client(idx: usize, ports: Ports, pause: Duration, stats: Shared
 
 // ---- Health probe and memory ---------------------------------------------------------------
 
+/// Where one health probe's time went.
+#[derive(Debug, Clone, Copy)]
+struct ProbeTiming {
+    /// From `connect()` to the connection being established: the kernel's TCP handshake
+    /// with the listening socket, which the server's threads take no part in.
+    connect: Duration,
+    /// From `connect()` to the last byte of the answer.
+    total: Duration,
+}
+
 /// One `GET /_sim/health` on a new connection; the time from connect to the last byte.
-async fn probe_health(addr: SocketAddr) -> Result<Duration, String> {
+async fn probe_health(addr: SocketAddr) -> Result<ProbeTiming, String> {
     let started = Instant::now();
+    let mut connect = Duration::ZERO;
     let exchange = async {
         let mut stream = TcpStream::connect(addr).await.map_err(|e| io_kind(&e))?;
+        connect = started.elapsed();
         let _ = stream.set_nodelay(true);
         let request =
             format!("GET /_sim/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
@@ -805,9 +832,18 @@ async fn probe_health(addr: SocketAddr) -> Result<Duration, String> {
         }
     };
     match timeout(ms(ANSWER_TIMEOUT_MS), exchange).await {
-        Ok(Ok(())) => Ok(started.elapsed()),
+        Ok(Ok(())) => Ok(ProbeTiming { connect, total: started.elapsed() }),
         Ok(Err(error)) => Err(error),
         Err(_) => Err("timeout".into()),
+    }
+}
+
+/// Sets the calling thread's nice value; says what it did, for the report.
+fn raise_thread_priority(nice: i32) -> String {
+    let thread = rustix::thread::gettid();
+    match rustix::process::setpriority_process(Some(thread), nice) {
+        Ok(()) => format!("nice {nice}"),
+        Err(error) => format!("normal (nice {nice} refused: {error}; needs root or CAP_SYS_NICE)"),
     }
 }
 
@@ -818,14 +854,41 @@ struct Memory {
     last_kib: u64,
     peak_fds: usize,
     last_fds: usize,
+    /// The last sample's split: anonymous memory (heap, stacks) and file pages (the
+    /// binary's code and data, faulted in the first time a path runs).
+    last_anon_kib: u64,
+    last_file_kib: u64,
+    /// Memory mappings (`/proc/<pid>/maps` lines): an allocator that gives address space
+    /// back must not leave it in ever more pieces.
+    peak_maps: usize,
+    last_maps: usize,
     /// `(seconds since start, RSS KiB)`, one per second.
     timeline: Vec<(u64, u64)>,
 }
 
-fn read_rss_kib(pid: u32) -> Option<u64> {
+/// `VmRSS`, `RssAnon` and `RssFile` of `/proc/<pid>/status`, in KiB.
+#[derive(Debug, Clone, Copy)]
+struct Rss {
+    total_kib: u64,
+    anon_kib: u64,
+    file_kib: u64,
+}
+
+fn read_rss(pid: u32) -> Option<Rss> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    Some(Rss {
+        total_kib: field("VmRSS:")?,
+        anon_kib: field("RssAnon:")?,
+        file_kib: field("RssFile:")?,
+    })
+}
+
+fn count_maps(pid: u32) -> Option<usize> {
+    Some(std::fs::read_to_string(format!("/proc/{pid}/maps")).ok()?.lines().count())
 }
 
 fn count_fds(pid: u32) -> Option<usize> {
@@ -843,14 +906,21 @@ async fn watch_memory(pid: u32, memory: Arc<Mutex<Memory>>, started: Instant) {
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let (Some(rss), fds) = (read_rss_kib(pid), count_fds(pid).unwrap_or(0)) else {
+        let (Some(sample), fds) = (read_rss(pid), count_fds(pid).unwrap_or(0)) else {
             continue;
         };
+        let rss = sample.total_kib;
         let mut m = memory.lock().unwrap_or_else(PoisonError::into_inner);
         m.peak_kib = m.peak_kib.max(rss);
         m.peak_fds = m.peak_fds.max(fds);
         m.last_kib = rss;
+        m.last_anon_kib = sample.anon_kib;
+        m.last_file_kib = sample.file_kib;
         m.last_fds = fds;
+        if let Some(maps) = count_maps(pid) {
+            m.peak_maps = m.peak_maps.max(maps);
+            m.last_maps = maps;
+        }
         let second = started.elapsed().as_secs();
         if m.timeline.last().is_none_or(|(s, _)| *s < second) {
             m.timeline.push((second, rss));
@@ -868,6 +938,17 @@ fn main() -> ExitCode {
     let args = Args::parse();
     if let Err(problem) = check_args(&args) {
         eprintln!("soak: {problem}");
+        return ExitCode::from(2);
+    }
+    // The server does the same at its start (provsim::descriptors): a descriptor table grown
+    // under load stalls every thread that opens a socket for an RCU grace period, the health
+    // probe's included, and the tool would time its own stall.
+    let budget = provsim::descriptors::prepare(descriptors_needed(&args));
+    if !budget.is_sufficient() {
+        eprintln!(
+            "soak: this process may open {} files but needs about {}; raise the hard limit (ulimit -Hn {})",
+            budget.soft_limit_after, budget.needed, budget.needed
+        );
         return ExitCode::from(2);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -917,18 +998,13 @@ fn check_args(args: &Args) -> Result<(), String> {
         return Err("intervals must be at least 1 ms".into());
     }
     slowloris_families(&args.slowloris_family)?;
-    let needed = args.keepalive_connections
-        + args.slowloris_connections
-        + 2 * args.hostile_workers
-        + SPARE_FDS;
-    if let Some(limit) = open_files_limit("self")
-        && (limit as usize) < needed
-    {
-        return Err(format!(
-            "this process may open {limit} files but needs about {needed}; raise it (ulimit -n {needed})"
-        ));
-    }
     Ok(())
+}
+
+/// Descriptors this tool holds at most: every client's connection and a spare.
+fn descriptors_needed(args: &Args) -> u64 {
+    (args.keepalive_connections + args.slowloris_connections + 2 * args.hostile_workers + SPARE_FDS)
+        as u64
 }
 
 fn slowloris_families(name: &str) -> Result<Vec<Family>, String> {
@@ -962,7 +1038,7 @@ async fn run(args: Args) -> ExitCode {
         return ExitCode::from(2);
     }
     if let Some(pid) = args.server_pid {
-        if read_rss_kib(pid).is_none() {
+        if read_rss(pid).is_none() {
             eprintln!("soak: cannot read /proc/{pid}/status");
             return ExitCode::from(2);
         }
@@ -1006,6 +1082,7 @@ async fn run(args: Args) -> ExitCode {
         // The measured run's peak starts here, not at the warm-up's.
         m.peak_kib = m.last_kib;
         m.peak_fds = m.last_fds;
+        m.peak_maps = m.last_maps;
         m.clone()
     };
 
@@ -1023,7 +1100,9 @@ async fn run(args: Args) -> ExitCode {
         let addr = ports.addr(Family::Control);
         let interval = ms(args.health_interval_ms);
         let (load_until, health_until) = (load_until.into_std(), health_until.into_std());
-        std::thread::spawn(move || {
+        std::thread::Builder::new().name("health-probe".into()).spawn(move || {
+            let priority = raise_thread_priority(PROBE_NICE);
+            stats.with(|s| s.probe_priority = priority);
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             runtime.block_on(async move {
                 let mut tick = tokio::time::interval(interval);
@@ -1036,7 +1115,21 @@ async fn run(args: Args) -> ExitCode {
                         Series::HealthAfter
                     };
                     match probe_health(addr).await {
-                        Ok(elapsed) => stats.latency(series, elapsed),
+                        Ok(timing) => {
+                            stats.latency(series, timing.total);
+                            if timing.total > stats.latency_target {
+                                stats.finding(format!(
+                                    "health probe over {} ms",
+                                    stats.latency_target.as_millis()
+                                ));
+                                let at_s = stats.run_started.elapsed().as_secs_f64();
+                                stats.with(|s| {
+                                    if s.slow_health_probes.len() < MAX_SLOW_PROBES_LISTED {
+                                        s.slow_health_probes.push((at_s, timing));
+                                    }
+                                });
+                            }
+                        }
                         Err(error) => {
                             stats.with(|s| {
                                 *s.health_failures.entry(error.clone()).or_default() += 1
@@ -1060,10 +1153,15 @@ async fn run(args: Args) -> ExitCode {
     );
     run_load(&args, Mix::of(&args), ports, load_until, &stats).await;
     let rss_at_load_end = memory.lock().unwrap_or_else(PoisonError::into_inner).clone();
-    match tokio::task::spawn_blocking(move || health.join()).await {
-        Ok(Ok(Ok(()))) => {}
-        Ok(Ok(Err(error))) => stats.finding(format!("the health probe could not start: {error}")),
-        _ => stats.finding("the health probe thread panicked".into()),
+    match health {
+        Ok(health) => match tokio::task::spawn_blocking(move || health.join()).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(error))) => {
+                stats.finding(format!("the health probe could not start: {error}"))
+            }
+            _ => stats.finding("the health probe thread panicked".into()),
+        },
+        Err(error) => stats.finding(format!("the health probe thread could not start: {error}")),
     }
     if let Some(watch) = memory_watch {
         watch.abort();
@@ -1250,8 +1348,8 @@ fn print_report(
 
     println!();
     println!(
-        "-- GET /_sim/health every {} ms, new connection each; target {} ms --",
-        args.health_interval_ms, args.latency_target_ms
+        "-- GET /_sim/health every {} ms, new connection each; target {} ms; probe thread priority: {} --",
+        args.health_interval_ms, args.latency_target_ms, stats.probe_priority
     );
     println!(
         "during the load (probes started before it stopped): {}",
@@ -1263,6 +1361,13 @@ fn print_report(
     );
     for (error, count) in &stats.health_failures {
         println!("failed: {error} × {count}");
+    }
+    for (at_s, timing) in &stats.slow_health_probes {
+        println!(
+            "over the target at {at_s:.2} s: {:.2} ms, of which {:.2} ms in connect (the handshake)",
+            timing.total.as_secs_f64() * 1e3,
+            timing.connect.as_secs_f64() * 1e3,
+        );
     }
 
     if let Some(pid) = args.server_pid {
@@ -1276,12 +1381,22 @@ fn print_report(
                 cold.last_fds
             );
         }
+        let split = |m: &Memory| {
+            format!("(anon {:.1}, file {:.1})", mib(m.last_anon_kib), mib(m.last_file_kib))
+        };
         let start = before.last_kib;
-        println!("start:              {:8.1} MiB   fds {}", mib(start), before.last_fds);
         println!(
-            "peak:               {:8.1} MiB   fds {}",
+            "start:              {:8.1} MiB   fds {}   maps {}   {}",
+            mib(start),
+            before.last_fds,
+            before.last_maps,
+            split(before)
+        );
+        println!(
+            "peak:               {:8.1} MiB   fds {}   maps {}",
             mib(settled.peak_kib),
-            settled.peak_fds
+            settled.peak_fds,
+            settled.peak_maps
         );
         println!(
             "at the end of load: {:8.1} MiB   fds {}",
@@ -1289,10 +1404,12 @@ fn print_report(
             load_end.last_fds
         );
         println!(
-            "{} s after the load: {:8.1} MiB   fds {}   ({:+.1} % of start; tolerance {} %)",
+            "{} s after the load: {:8.1} MiB   fds {}   maps {}   {}   ({:+.1} % of start; tolerance {} %)",
             args.settle_s,
             mib(settled.last_kib),
             settled.last_fds,
+            settled.last_maps,
+            split(settled),
             if start > 0 { (settled.last_kib as f64 / start as f64 - 1.0) * 100.0 } else { 0.0 },
             args.rss_tolerance_pct
         );
@@ -1307,7 +1424,7 @@ fn print_report(
 
     println!();
     if stats.findings.is_empty() {
-        println!("findings: none (every status documented, every health probe answered)");
+        println!("findings: none (every status documented, every health probe answered in time)");
     } else {
         println!("findings:");
         for (finding, count) in &stats.findings {

@@ -80,7 +80,7 @@ pub async fn start(config: &ServeConfig, fixture: Fixture) -> Result<Running, St
         let bind_error = |source| StartError::Bind { family: family.name(), addr, source };
         let rx = shutdown_rx.clone();
         let (bound, task) = match family {
-            FamilyId::Control => spawn_control_plane(sim.clone(), addr, rx, bind_error)?,
+            FamilyId::Control => spawn_control_plane(sim.clone(), addr, rx).await?,
             FamilyId::Vpn => serve_here(VpnFamily::new(sim.clone()), addr, rx, bind_error)?,
             FamilyId::VpnDaemon => {
                 serve_here(DaemonFamily::new(sim.clone()), addr, rx, bind_error)?
@@ -115,34 +115,57 @@ pub const CONTROL_THREAD_NICE: i32 = -10;
 /// Serves the control plane from a thread and runtime of its own, at a higher priority when
 /// allowed, so that health checks and test control never queue behind partner traffic: at
 /// the instant 2,000 partner connections closed at once, a health probe waited 5–13 ms
-/// behind their tasks on the shared workers (reports/robustness/soak.md). Returns the bound
-/// address and a task of the caller's runtime that ends when the control plane has shut
-/// down.
-fn spawn_control_plane(
+/// behind their tasks on the shared workers (reports/robustness/soak.md). The runtime is
+/// built, used and dropped on that thread only (dropping a runtime inside the caller's async
+/// context would panic). Returns the bound address, or why the control plane could not
+/// start, and a task of the caller's runtime that ends when the control plane has shut down.
+async fn spawn_control_plane(
     sim: Arc<Sim>,
     addr: SocketAddr,
     shutdown: watch::Receiver<bool>,
-    bind_error: impl Fn(std::io::Error) -> StartError,
 ) -> Result<(SocketAddr, JoinHandle<()>), StartError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(StartError::ControlThread)?;
-    let (bound, listener_task) = {
-        // The listener registers with, and its connections are spawned on, this runtime.
-        let _entered = runtime.enter();
-        let (listener, bound) = bind(addr).map_err(&bind_error)?;
-        (bound, spawn_listener(Arc::new(ControlFamily::new(sim)), listener, shutdown)?)
-    };
+    let (ready, started) = tokio::sync::oneshot::channel::<Result<SocketAddr, StartError>>();
     let (done, finished) = tokio::sync::oneshot::channel::<()>();
     std::thread::Builder::new()
         .name(CONTROL_THREAD_NAME.into())
         .spawn(move || {
             raise_own_priority(CONTROL_THREAD_NICE);
-            let _ = runtime.block_on(listener_task);
-            let _ = done.send(());
+            let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    let _ = ready.send(Err(StartError::ControlThread(error)));
+                    return;
+                }
+            };
+            let listening = runtime.block_on(async {
+                let (listener, bound) = bind(addr).map_err(|source| StartError::Bind {
+                    family: FamilyId::Control.name(),
+                    addr,
+                    source,
+                })?;
+                let task = spawn_listener(Arc::new(ControlFamily::new(sim)), listener, shutdown)?;
+                Ok::<_, StartError>((bound, task))
+            });
+            match listening {
+                Ok((bound, task)) => {
+                    let _ = ready.send(Ok(bound));
+                    let _ = runtime.block_on(task);
+                    let _ = done.send(());
+                }
+                Err(error) => {
+                    let _ = ready.send(Err(error));
+                }
+            }
         })
         .map_err(StartError::ControlThread)?;
+    let bound = match started.await {
+        Ok(result) => result?,
+        Err(_) => {
+            return Err(StartError::ControlThread(std::io::Error::other(
+                "the control plane's thread ended before it listened",
+            )));
+        }
+    };
     let waiter = tokio::spawn(async move {
         let _ = finished.await;
     });

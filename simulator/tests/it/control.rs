@@ -123,3 +123,26 @@ async fn control_errors_are_json_with_a_message() {
         .await;
     bad.expect(400);
 }
+
+/// The control plane listens from a thread of its own: a port it cannot bind must come back as
+/// the same clean error as for any family (a first version panicked: it dropped that thread's
+/// runtime inside the caller's async context).
+#[tokio::test]
+async fn a_control_port_in_use_is_a_start_error_naming_it() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = taken.local_addr().expect("its address").port();
+    let mut config = provsim::config::ServeConfig::ephemeral();
+    for (family, p) in &mut config.ports {
+        if *family == FamilyId::Control {
+            *p = port;
+        }
+    }
+    match provsim::app::start(&config, provsim::fixtures::Fixture::demo()).await {
+        Err(provsim::app::StartError::Bind { family, addr, .. }) => {
+            assert_eq!(family, "control");
+            assert_eq!(addr.port(), port);
+        }
+        Err(other) => panic!("expected a bind error for the control port, got {other}"),
+        Ok(_) => panic!("the simulator started on a port that was taken"),
+    }
+}

@@ -840,8 +840,7 @@ async fn probe_health(addr: SocketAddr) -> Result<ProbeTiming, String> {
 
 /// Sets the calling thread's nice value; says what it did, for the report.
 fn raise_thread_priority(nice: i32) -> String {
-    let thread = rustix::thread::gettid();
-    match rustix::process::setpriority_process(Some(thread), nice) {
+    match provsim::app::set_thread_nice(nice) {
         Ok(()) => format!("nice {nice}"),
         Err(error) => format!("normal (nice {nice} refused: {error}; needs root or CAP_SYS_NICE)"),
     }

@@ -77,15 +77,16 @@ pub async fn start(config: &ServeConfig, fixture: Fixture) -> Result<Running, St
     ports.sort_by_key(|(family, _)| *family);
     for (family, port) in ports {
         let addr = SocketAddr::new(config.bind, port);
-        let bind_error = |source| StartError::Bind { family: family.name(), addr, source };
         let rx = shutdown_rx.clone();
         let (bound, task) = match family {
             FamilyId::Control => spawn_control_plane(sim.clone(), addr, rx).await?,
-            FamilyId::Vpn => serve_here(VpnFamily::new(sim.clone()), addr, rx, bind_error)?,
+            FamilyId::Vpn => serve_here(VpnFamily::new(sim.clone()), family, addr, rx).await?,
             FamilyId::VpnDaemon => {
-                serve_here(DaemonFamily::new(sim.clone()), addr, rx, bind_error)?
+                serve_here(DaemonFamily::new(sim.clone()), family, addr, rx).await?
             }
-            FamilyId::Exotel => serve_here(ExotelFamily::new(sim.clone()), addr, rx, bind_error)?,
+            FamilyId::Exotel => {
+                serve_here(ExotelFamily::new(sim.clone()), family, addr, rx).await?
+            }
         };
         listeners.push((family, bound));
         tasks.push(task);
@@ -95,13 +96,14 @@ pub async fn start(config: &ServeConfig, fixture: Fixture) -> Result<Running, St
 }
 
 /// Serves a vendor family on the caller's runtime, whose workers all vendor listeners share.
-fn serve_here<F: Family>(
+async fn serve_here<F: Family>(
     family: F,
+    id: FamilyId,
     addr: SocketAddr,
     shutdown: watch::Receiver<bool>,
-    bind_error: impl Fn(std::io::Error) -> StartError,
 ) -> Result<(SocketAddr, JoinHandle<()>), StartError> {
-    let (listener, bound) = bind(addr).map_err(bind_error)?;
+    let (listener, bound) =
+        bind(addr).await.map_err(|source| StartError::Bind { family: id.name(), addr, source })?;
     Ok((bound, spawn_listener(Arc::new(family), listener, shutdown)?))
 }
 
@@ -129,7 +131,12 @@ async fn spawn_control_plane(
     std::thread::Builder::new()
         .name(CONTROL_THREAD_NAME.into())
         .spawn(move || {
-            raise_own_priority(CONTROL_THREAD_NICE);
+            match set_thread_nice(CONTROL_THREAD_NICE) {
+                Ok(()) => {
+                    tracing::debug!(nice = CONTROL_THREAD_NICE, "control plane priority raised")
+                }
+                Err(error) => tracing::debug!(%error, "control plane keeps the workers' priority"),
+            }
             let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Ok(runtime) => runtime,
                 Err(error) => {
@@ -138,7 +145,7 @@ async fn spawn_control_plane(
                 }
             };
             let listening = runtime.block_on(async {
-                let (listener, bound) = bind(addr).map_err(|source| StartError::Bind {
+                let (listener, bound) = bind(addr).await.map_err(|source| StartError::Bind {
                     family: FamilyId::Control.name(),
                     addr,
                     source,
@@ -172,17 +179,15 @@ async fn spawn_control_plane(
     Ok((bound, waiter))
 }
 
-/// Sets the calling thread's nice value, or logs why not.
+/// Sets the calling thread's nice value (Linux: `setpriority` on the thread id). Raising a
+/// priority needs root or `CAP_SYS_NICE`; the error says why it was refused.
 #[cfg(target_os = "linux")]
-fn raise_own_priority(nice: i32) {
-    let thread = rustix::thread::gettid();
-    match rustix::process::setpriority_process(Some(thread), nice) {
-        Ok(()) => tracing::debug!(nice, "control plane thread priority raised"),
-        Err(error) => {
-            tracing::debug!(%error, nice, "control plane thread keeps the workers' priority")
-        }
-    }
+pub fn set_thread_nice(nice: i32) -> std::io::Result<()> {
+    rustix::process::setpriority_process(Some(rustix::thread::gettid()), nice)
+        .map_err(std::io::Error::from)
 }
 
 #[cfg(not(target_os = "linux"))]
-fn raise_own_priority(_nice: i32) {}
+pub fn set_thread_nice(_nice: i32) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}

@@ -10,7 +10,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::{TcpListener, TcpSocket};
+use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
@@ -149,19 +149,9 @@ pub fn spawn_listener<F: Family>(
     Ok(handle)
 }
 
-/// Connections the kernel completes and queues for one listener before `accept` takes them
-/// (`listen(2)`'s backlog; tokio's own default). Past it the kernel drops new SYNs and the
-/// client retries.
-pub const LISTEN_BACKLOG: u32 = 1_024;
-
-/// Binds `addr` on the runtime the caller is in (running or entered); port 0 picks a free
-/// port. `SO_REUSEADDR` as tokio's `TcpListener::bind` sets it, so that a restarted simulator
-/// binds again at once. Returns the listener and the bound address.
-pub fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, SocketAddr)> {
-    let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
-    socket.set_reuseaddr(true)?;
-    socket.bind(addr)?;
-    let listener = socket.listen(LISTEN_BACKLOG)?;
+/// Binds `addr`; port 0 picks a free port. Returns the listener and the bound address.
+pub async fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     Ok((listener, local))
 }
